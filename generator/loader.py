@@ -1,0 +1,284 @@
+"""Load content: read files, parse YAML and front matter, validate against the model.
+
+Every problem is collected (not only the first), each naming file, line, column and field.
+Nothing here writes to disk.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .model import Medicine, ProseFrontMatter, SitePageFrontMatter, SiteSettings
+from .problems import Problems
+from .sourcemap import Loc, SourceMap, YamlError, parse_yaml
+
+RECORD_FILE = "medicine.yaml"
+FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*\n", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Prose:
+    """Free Markdown an editor wrote for one page of a medicine."""
+
+    path: Path
+    page: str
+    title: str
+    body: str
+    body_line: int  # line of the file where the body starts
+
+
+@dataclass(frozen=True)
+class MedicineSource:
+    slug: str
+    path: Path
+    record: Medicine
+    source_map: SourceMap
+    prose: tuple[Prose, ...] = ()
+
+
+@dataclass(frozen=True)
+class SitePageSource:
+    path: Path
+    name: str  # file name without .md, e.g. "index", "about"
+    front_matter: SitePageFrontMatter
+    body: str
+    body_line: int
+
+
+@dataclass
+class Catalog:
+    """Everything under `content/`, loaded and schema-valid."""
+
+    root: Path
+    site: SiteSettings
+    medicines: list[MedicineSource] = field(default_factory=list)
+    pages: list[SitePageSource] = field(default_factory=list)
+
+
+def read_text(path: Path, problems: Problems) -> str | None:
+    """UTF-8 text of a file, or None after recording why it cannot be used."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        problems.add(path, 1, 1, "(file)", f"cannot read file: {exc.strerror}")
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        problems.add(path, line, column, "(file)",
+                     f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+                     "save the file with UTF-8 encoding")
+        return None
+    if not text.strip():
+        problems.add(path, 1, 1, "(file)", "file is empty")
+        return None
+    return text.lstrip("\ufeff")
+
+
+def load_yaml(path: Path, text: str, problems: Problems, line_offset: int = 0
+              ) -> tuple[Any, SourceMap] | None:
+    try:
+        data, source_map = parse_yaml(text, line_offset)
+    except YamlError as exc:
+        problems.add(path, exc.line, exc.column, "(yaml)", exc.message)
+        return None
+    for loc, line, column in source_map.duplicates:
+        problems.add(path, line + line_offset, column, dotted(loc), "key appears more than once")
+    return data, source_map
+
+
+def validate_model(model: type[BaseModel], data: Any, path: Path, source_map: SourceMap,
+                   problems: Problems) -> Any | None:
+    """Validate `data` against `model`, translating each pydantic error to a located problem."""
+    if not isinstance(data, dict):
+        line, column = source_map.locate(())
+        problems.add(path, line, column, "(file)",
+                     f"expected a mapping of fields, found {type_name(data)}")
+        return None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            report_validation_error(model, error, path, source_map, problems)
+        return None
+
+
+def report_validation_error(model: type[BaseModel], error: dict, path: Path,
+                            source_map: SourceMap, problems: Problems) -> None:
+    loc: Loc = tuple(error["loc"])
+    kind = error["type"]
+    hint = None
+    if kind == "extra_forbidden":
+        line, column = source_map.locate(loc, key=True)
+        known = field_names_at(model, loc[:-1])
+        message = "unknown field"
+        close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+        if close:
+            hint = f"did you mean {close[0]}?"
+        elif known:
+            hint = "allowed fields: " + ", ".join(known)
+    elif kind == "missing":
+        line, column = source_map.locate(loc)
+        message = "required field is missing"
+        hint = f"add `{loc[-1]}:`"
+    else:
+        line, column = source_map.locate(loc)
+        message = error["msg"]
+        if message.startswith("Value error, "):
+            message = message[len("Value error, "):]
+        expected = (error.get("ctx") or {}).get("expected")
+        if expected and isinstance(error.get("input"), str):
+            choices = re.findall(r"'([^']*)'", str(expected))
+            close = difflib.get_close_matches(error["input"], choices, n=1, cutoff=0.5)
+            if close:
+                hint = f"did you mean {close[0]}?"
+    problems.add(path, line, column, dotted(loc) or "(record)", message, hint)
+
+
+def field_names_at(model: type[BaseModel], loc: Loc) -> list[str]:
+    """Field names (as written in YAML) of the model found at `loc` inside `model`."""
+    current: Any = model
+    for part in loc:
+        current = _unwrap(current, part)
+        if current is None:
+            return []
+    current = _unwrap(current, None)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return [f.alias or name for name, f in current.model_fields.items()]
+    return []
+
+
+def _unwrap(annotation: Any, part: str | int | None) -> Any:
+    """Step from an annotation to the type at `part` (a field name or a list index)."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            options = [a for a in typing.get_args(annotation) if a is not type(None)]
+            annotation = options[0]
+        else:
+            break
+    if part is None:
+        return annotation
+    if isinstance(part, int):
+        if typing.get_origin(annotation) is list:
+            return typing.get_args(annotation)[0]
+        return None
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        for name, info in annotation.model_fields.items():
+            if part in (name, info.alias):
+                return info.annotation if not info.metadata else typing.Annotated[
+                    info.annotation, *info.metadata]
+    return None
+
+
+def split_front_matter(path: Path, text: str, model: type[BaseModel], problems: Problems
+                       ) -> tuple[Any, str, int] | None:
+    """(front matter model, body, line where body starts) of a Markdown file."""
+    match = FRONT_MATTER.match(text)
+    if not match:
+        problems.add(path, 1, 1, "(front matter)",
+                     "missing front matter", "start the file with a `---` block of fields")
+        return None
+    body_line = text[: match.end()].count("\n") + 1
+    loaded = load_yaml(path, match.group(1) or "", problems, line_offset=1)
+    if loaded is None:
+        return None
+    data, source_map = loaded
+    front = validate_model(model, data, path, source_map, problems)
+    if front is None:
+        return None
+    return front, text[match.end():], body_line
+
+
+def load_medicine(folder: Path, problems: Problems) -> MedicineSource | None:
+    path = folder / RECORD_FILE
+    if not path.exists():
+        problems.add(folder, 1, 1, "(folder)", f"medicine folder has no {RECORD_FILE}")
+        return None
+    text = read_text(path, problems)
+    if text is None:
+        return None
+    loaded = load_yaml(path, text, problems)
+    if loaded is None:
+        return None
+    data, source_map = loaded
+    record = validate_model(Medicine, data, path, source_map, problems)
+    prose = []
+    for md_path in sorted(folder.glob("*.md")):
+        md_text = read_text(md_path, problems)
+        if md_text is None:
+            continue
+        split = split_front_matter(md_path, md_text, ProseFrontMatter, problems)
+        if split is None:
+            continue
+        front, body, body_line = split
+        prose.append(Prose(md_path, front.page, front.title, body, body_line))
+    if record is None:
+        return None
+    return MedicineSource(folder.name, path, record, source_map, tuple(prose))
+
+
+def load_site_page(path: Path, problems: Problems) -> SitePageSource | None:
+    text = read_text(path, problems)
+    if text is None:
+        return None
+    split = split_front_matter(path, text, SitePageFrontMatter, problems)
+    if split is None:
+        return None
+    front, body, body_line = split
+    return SitePageSource(path, path.stem, front, body, body_line)
+
+
+def load_catalog(root: Path) -> tuple[Catalog | None, Problems]:
+    """Load all content under `root`. Returns (catalog or None, problems found)."""
+    problems = Problems()
+    site = None
+    site_path = root / "site.yaml"
+    text = read_text(site_path, problems)
+    if text is not None:
+        loaded = load_yaml(site_path, text, problems)
+        if loaded is not None:
+            site = validate_model(SiteSettings, loaded[0], site_path, loaded[1], problems)
+    medicines = []
+    medicines_dir = root / "medicines"
+    for folder in sorted(p for p in medicines_dir.iterdir() if p.is_dir()) \
+            if medicines_dir.is_dir() else []:
+        if folder.name.startswith((".", "_")):
+            continue
+        source = load_medicine(folder, problems)
+        if source is not None:
+            medicines.append(source)
+    pages = []
+    for md_path in sorted((root / "pages").glob("*.md")):
+        page = load_site_page(md_path, problems)
+        if page is not None:
+            pages.append(page)
+    if site is None:
+        return None, problems
+    return Catalog(root, site, medicines, pages), problems
+
+
+def dotted(loc: Loc) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def type_name(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    return {str: "text", int: "a number", float: "a number", list: "a list",
+            bool: "true/false"}.get(type(value), type(value).__name__)

@@ -1,0 +1,346 @@
+"""The medicine record: what an editor writes in `content/medicines/<slug>/medicine.yaml`.
+
+Every model forbids unknown keys, so a misspelled field is an error rather than silently
+ignored text. Free text may use inline Markdown (emphasis, links) and cite a reference with
+`[^key]`; raw HTML is rejected (see `validate.py`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+
+
+class Record(BaseModel):
+    """Base for every part of a record: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# ---------------------------------------------------------------- units and amounts
+
+# Units an editor may use. Grouped into families so a maximum can be compared with a start.
+MASS_UNITS = {"mcg": 0.001, "mg": 1.0, "g": 1000.0}
+CONCENTRATION_UNITS = {"mcg/mL": 0.001, "mg/mL": 1.0}
+VOLUME_UNITS = {"mL": 1.0}
+TIME_UNITS = {"hours": 1.0, "days": 24.0, "weeks": 168.0, "months": 730.0}
+
+Unit = Literal["mcg", "mg", "g", "mcg/mL", "mg/mL", "mL"]
+TimeUnit = Literal["hours", "days", "weeks", "months"]
+
+
+def unit_family(unit: str) -> str:
+    for family, units in (("mass", MASS_UNITS), ("concentration", CONCENTRATION_UNITS),
+                          ("volume", VOLUME_UNITS), ("time", TIME_UNITS)):
+        if unit in units:
+            return family
+    raise ValueError(f"unknown unit {unit!r}")
+
+
+def in_base_unit(value: float, unit: str) -> float:
+    """The amount in the base unit of its family (mg, mg/mL, mL, hours)."""
+    for units in (MASS_UNITS, CONCENTRATION_UNITS, VOLUME_UNITS, TIME_UNITS):
+        if unit in units:
+            return value * units[unit]
+    raise ValueError(f"unknown unit {unit!r}")
+
+
+class Amount(Record):
+    value: Annotated[float, Field(gt=0, strict=True)]
+    unit: Unit
+
+    @property
+    def base(self) -> float:
+        return in_base_unit(self.value, self.unit)
+
+
+class Duration(Record):
+    value: Annotated[int, Field(gt=0, strict=True)]
+    unit: TimeUnit
+
+
+# ---------------------------------------------------------------- identity and forms
+
+
+class PrescriptionStatus(str, Enum):
+    prescription_only = "prescription_only"
+    controlled = "controlled"
+    over_the_counter = "over_the_counter"
+
+
+class Route(str, Enum):
+    by_mouth = "by_mouth"
+    intrathecal = "intrathecal"
+    injection = "injection"
+    rectal = "rectal"
+    nasal = "nasal"
+
+
+class DosageForm(str, Enum):
+    tablet = "tablet"
+    capsule = "capsule"
+    extended_release_tablet = "extended_release_tablet"
+    extended_release_capsule = "extended_release_capsule"
+    orally_disintegrating_tablet = "orally_disintegrating_tablet"
+    oral_solution = "oral_solution"
+    oral_suspension = "oral_suspension"
+    oral_granules = "oral_granules"
+    injection = "injection"
+    rectal_gel = "rectal_gel"
+    nasal_spray = "nasal_spray"
+
+
+class Form(Record):
+    id: Slug
+    route: Route
+    dosage_form: DosageForm
+    strengths: Annotated[list[Amount], Field(min_length=1)]
+    # Forms in one group share a handout (for example tablets and liquid vs. the pump).
+    group: Slug
+    note: Text | None = None
+
+
+class BrandName(Record):
+    name: Text
+    forms: list[Slug] = []
+    note: Text | None = None
+
+
+class DrugClass(Record):
+    name: Text
+    plain: Text
+
+
+# ---------------------------------------------------------------- uses and dosing
+
+
+class Uses(Record):
+    approved: Annotated[list[Text], Field(min_length=1)]
+    off_label: list[Text] = []
+    not_for: list[Text] = []
+
+
+class Population(str, Enum):
+    adults = "adults"
+    children = "children"
+    older_adults = "older_adults"
+    kidney_problems = "kidney_problems"
+    liver_problems = "liver_problems"
+
+
+class Dose(Record):
+    """One dose, and how many times a day it is taken (the words are derived from the number)."""
+
+    amount: Amount
+    times_per_day: Annotated[int, Field(ge=1, le=8, strict=True)] | None = None
+
+
+class DoseIncrease(Record):
+    by: Amount
+    every: Duration
+    times_per_day: Annotated[int, Field(ge=1, le=8, strict=True)] | None = None
+
+
+class DailyRange(Record):
+    low: Amount
+    high: Amount
+
+
+class Regimen(Record):
+    forms: Annotated[list[Slug], Field(min_length=1)]
+    population: Population
+    starting_dose: Dose | None = None
+    increase: DoseIncrease | None = None
+    usual_daily_range: DailyRange | None = None
+    maximum_daily_dose: Amount | None = None
+    notes: list[Text] = []
+
+
+class Dosing(Record):
+    how_to_take: Annotated[list[Text], Field(min_length=1)]
+    regimens: Annotated[list[Regimen], Field(min_length=1)]
+    how_long: list[Text] = []
+
+
+# ---------------------------------------------------------------- safety sections
+
+
+class MissedDose(Record):
+    what_to_do: Annotated[list[Text], Field(min_length=1)]
+
+
+class Overdose(Record):
+    signs: Annotated[list[Text], Field(min_length=1)]
+    what_to_do: Annotated[list[Text], Field(min_length=1)]
+
+
+class SideEffects(Record):
+    common: Annotated[list[Text], Field(min_length=1)]
+    call_prescriber: Annotated[list[Text], Field(min_length=1)]
+    emergency: Annotated[list[Text], Field(min_length=1)]
+
+
+class Stopping(Record):
+    withdrawal_risk: Annotated[bool, Field(strict=True)]
+    boxed_warning: Text | None = None
+    risk: Annotated[list[Text], Field(min_length=1)]
+    symptoms: list[Text] = []
+    taper: Annotated[list[Text], Field(min_length=1)]
+    get_help_if: list[Text] = []
+
+    @model_validator(mode="after")
+    def _boxed_warning_with_risk(self) -> "Stopping":
+        if self.withdrawal_risk and not self.boxed_warning:
+            raise ValueError("boxed_warning is required when withdrawal_risk is true")
+        return self
+
+
+class PumpCare(Record):
+    refills: Annotated[list[Text], Field(min_length=1)]
+    alarm: Annotated[list[Text], Field(min_length=1)]
+    infection_signs: Annotated[list[Text], Field(min_length=1)]
+    missed_refill: Annotated[list[Text], Field(min_length=1)]
+    travel_and_scans: Annotated[list[Text], Field(min_length=1)]
+
+
+class Severity(str, Enum):
+    major = "major"
+    moderate = "moderate"
+    minor = "minor"
+
+
+class Interaction(Record):
+    with_: Annotated[Text, Field(alias="with")]
+    kind: Literal["medicine", "class", "substance"]
+    what_happens: Text
+    what_to_do: Text
+    severity: Severity
+
+
+class Caution(Record):
+    topic: Text
+    text: Text
+
+
+class Safety(Record):
+    do_not_take_if: Annotated[list[Text], Field(min_length=1)]
+    cautions: list[Caution] = []
+    pregnancy: Annotated[list[Text], Field(min_length=1)]
+    breastfeeding: Annotated[list[Text], Field(min_length=1)]
+    driving: Annotated[list[Text], Field(min_length=1)]
+    storage: Annotated[list[Text], Field(min_length=1)]
+    disposal: Annotated[list[Text], Field(min_length=1)]
+
+
+class Alternative(Record):
+    name: Text
+    text: Text
+
+
+class Reference(Record):
+    key: Slug
+    title: Text
+    publisher: Text
+    year: Annotated[int, Field(ge=1900, le=2100, strict=True)]
+    url: Annotated[str, StringConstraints(pattern=r"^https://\S+$")] | None = None
+
+
+# ---------------------------------------------------------------- review
+
+
+class ReviewStatus(str, Enum):
+    draft = "draft"
+    submitted = "submitted"
+    under_review = "under_review"
+    approved = "approved"
+
+    @property
+    def is_pending(self) -> bool:
+        return self in (ReviewStatus.submitted, ReviewStatus.under_review)
+
+
+class Review(Record):
+    status: ReviewStatus
+    reviewer_roles: Annotated[list[Text], Field(min_length=1)]
+    last_reviewed: dt.date
+    next_review_due: dt.date
+
+    @model_validator(mode="after")
+    def _due_after_reviewed(self) -> "Review":
+        if self.next_review_due <= self.last_reviewed:
+            raise ValueError("next_review_due must be after last_reviewed")
+        return self
+
+
+# ---------------------------------------------------------------- the record
+
+
+class Medicine(Record):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    generic_name: Text
+    pronunciation: Text
+    summary: Text
+    brand_names: list[BrandName] = []
+    drug_class: DrugClass
+    prescription_status: PrescriptionStatus
+    forms: Annotated[list[Form], Field(min_length=1)]
+    uses: Uses
+    how_it_works: Annotated[list[Text], Field(min_length=1)]
+    dosing: Dosing
+    missed_dose: MissedDose
+    overdose: Overdose
+    side_effects: SideEffects
+    stopping: Stopping
+    pump_care: PumpCare | None = None
+    interactions: list[Interaction] = []
+    safety: Safety
+    alternatives: list[Alternative] = []
+    questions_to_ask: Annotated[list[Text], Field(min_length=1)]
+    references: list[Reference] = []
+    review: Review
+    disclaimers: list[Text] = []
+
+    @property
+    def has_pump(self) -> bool:
+        return any(form.route is Route.intrathecal for form in self.forms)
+
+
+# ---------------------------------------------------------------- site-wide content
+
+
+class SiteSettings(Record):
+    """`content/site.yaml`: what every page shares."""
+
+    name: Text
+    description: Text
+    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+/$")]
+    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")]
+    emergency_number: Text
+    poison_control_number: Text
+    disclaimers: Annotated[list[Text], Field(min_length=1)]
+
+
+PageId = Literal["overview", "how-to-take", "side-effects", "missed-or-extra-doses",
+                 "stopping-safely", "pump-care", "interactions", "other-safety-information"]
+
+
+class ProseFrontMatter(Record):
+    """Front matter of a Markdown file in a medicine's folder: where its prose goes."""
+
+    page: PageId
+    title: Text
+
+
+class SitePageFrontMatter(Record):
+    """Front matter of a site-wide page in `content/pages/`."""
+
+    title: Text
+    description: Text
+    nav_title: Text | None = None

@@ -1,0 +1,68 @@
+"""Problems found in content, reported as `path:line:column: field: message`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    path: str
+    line: int
+    column: int
+    field: str
+    message: str
+    hint: str | None = None
+    severity: str = "error"  # "error" or "warning"
+
+    def __str__(self) -> str:
+        text = f"{self.path}:{self.line}:{self.column}: {self.field}: {self.message}"
+        if self.hint:
+            text += f" ({self.hint})"
+        if self.severity != "error":
+            text = f"{text} [{self.severity}]"
+        return text
+
+
+@dataclass
+class Problems:
+    """Collects every problem of a run, so an editor sees them all at once."""
+
+    items: list[Problem] = field(default_factory=list)
+
+    def add(self, path: Path | str, line: int, column: int, field_name: str, message: str,
+            hint: str | None = None, severity: str = "error") -> None:
+        self.items.append(Problem(display_path(path), line, column, field_name, message, hint,
+                                  severity))
+
+    def extend(self, other: "Problems") -> None:
+        self.items.extend(other.items)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return sorted(p for p in self.items if p.severity == "error")
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return sorted(p for p in self.items if p.severity != "error")
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+
+class ContentError(Exception):
+    """Raised when content has errors; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def display_path(path: Path | str) -> str:
+    """Paths relative to the working directory when possible: short and clickable in editors."""
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
