@@ -30,8 +30,29 @@ check: $(VENV)/.installed
 serve: $(VENV)/.installed
 	$(BIN)/medguide serve
 
-test: $(VENV)/.installed-test
+# Browser tests need Debian's Chromium, a font, and Java 17 for the Nu Html Checker.
+# apt-get runs only when one of them is missing.
+BROWSER_PACKAGES := chromium fonts-liberation
+.PHONY: browser-tools
+browser-tools:
+	@missing=""; \
+	for pkg in $(BROWSER_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q "ok installed" || missing="$$missing $$pkg"; \
+	done; \
+	command -v java >/dev/null 2>&1 || missing="$$missing openjdk-17-jre-headless"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:$$missing"; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
+	fi
+
+# axe-core and vnu-jar, pinned in package-lock.json. --ignore-scripts: vnu-jar's postinstall
+# would try to download a JDK; the machine's Java 17 runs vnu.jar instead.
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+test: $(VENV)/.installed-test node_modules/.installed browser-tools
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf site $(VENV)
+	rm -rf site $(VENV) node_modules

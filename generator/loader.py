@@ -16,11 +16,13 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .model import Medicine, ProseFrontMatter, SitePageFrontMatter, SiteSettings
+from .model import (Glossary, GlossaryTerm, Medicine, ProseFrontMatter, SitePageFrontMatter,
+                    SiteSettings)
 from .problems import Problems
 from .sourcemap import Loc, SourceMap, YamlError, parse_yaml
 
 RECORD_FILE = "medicine.yaml"
+GLOSSARY_FILE = "glossary.yaml"
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*\n", re.DOTALL)
 
 
@@ -53,6 +55,17 @@ class SitePageSource:
     body_line: int
 
 
+@dataclass(frozen=True)
+class GlossarySource:
+    path: Path
+    glossary: Glossary
+    source_map: SourceMap
+
+    @property
+    def terms(self) -> list[GlossaryTerm]:
+        return list(self.glossary.terms)
+
+
 @dataclass
 class Catalog:
     """Everything under `content/`, loaded and schema-valid."""
@@ -61,6 +74,7 @@ class Catalog:
     site: SiteSettings
     medicines: list[MedicineSource] = field(default_factory=list)
     pages: list[SitePageSource] = field(default_factory=list)
+    glossary: GlossarySource | None = None
 
 
 def read_text(path: Path, problems: Problems) -> str | None:
@@ -265,9 +279,24 @@ def load_catalog(root: Path) -> tuple[Catalog | None, Problems]:
         page = load_site_page(md_path, problems)
         if page is not None:
             pages.append(page)
+    glossary = load_glossary(root / GLOSSARY_FILE, problems)
     if site is None:
         return None, problems
-    return Catalog(root, site, medicines, pages), problems
+    return Catalog(root, site, medicines, pages, glossary), problems
+
+
+def load_glossary(path: Path, problems: Problems) -> GlossarySource | None:
+    """`content/glossary.yaml`, which is optional: a site may have no glossary."""
+    if not path.exists():
+        return None
+    text = read_text(path, problems)
+    if text is None:
+        return None
+    loaded = load_yaml(path, text, problems)
+    if loaded is None:
+        return None
+    glossary = validate_model(Glossary, loaded[0], path, loaded[1], problems)
+    return None if glossary is None else GlossarySource(path, glossary, loaded[1])
 
 
 def dotted(loc: Loc) -> str:

@@ -331,6 +331,19 @@ PageId = Literal["overview", "how-to-take", "side-effects", "missed-or-extra-dos
                  "stopping-safely", "pump-care", "interactions", "other-safety-information"]
 
 
+class GlossaryTerm(Record):
+    """One entry of `content/glossary.yaml`: a word patients meet, in plain words."""
+
+    term: Text
+    definition: Text
+    # Other forms of the word to recognise on pages (plurals, -ing forms), e.g. [seizures].
+    also: list[Text] = []
+
+
+class Glossary(Record):
+    terms: Annotated[list[GlossaryTerm], Field(min_length=1)]
+
+
 class ProseFrontMatter(Record):
     """Front matter of a Markdown file in a medicine's folder: where its prose goes."""
 

@@ -7,25 +7,43 @@ site. During `mkdocs serve` content and templates are watched and reloaded on ev
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urljoin
 
+import jinja2
 from mkdocs.config import base, config_options
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page as MkDocsPage
 
+from .glossary import GlossaryExtension
+from .pages import page_kinds_for
+from .search_index import SearchIndexError, build_search_index
 from .site import SiteBuild, build_site
+from .structured_data import medical_web_page
+from .theme import split_title
+
+# The sitemap's and sitemap.xml.gz's date for pages without a review date, when no medicine
+# gives one either: a fixed date, never the build's, so builds stay byte-identical.
+FALLBACK_DATE = "2000-01-01"
 
 
 class MedguideConfig(base.Config):
     content_dir = config_options.Type(str, default="content")
     templates_dir = config_options.Type(str, default="templates")
+    # Pagefind search index at the end of the build (tests of the core may turn it off).
+    search_index = config_options.Type(bool, default=True)
+    # `medguide check` fails when a section reads above this Flesch-Kincaid grade.
+    max_reading_grade = config_options.Type((int, float), default=10)
 
 
 class MedguidePlugin(BasePlugin[MedguideConfig]):
     def __init__(self) -> None:
         self.preview = False
         self.site_build: SiteBuild | None = None
+        self.glossary: GlossaryExtension | None = None
+        self.files: Files | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # The preview (`serve`) shows drafts; a published build never does.
@@ -44,6 +62,10 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
         config.site_description = result.catalog.site.description
         config.site_url = config.site_url or result.catalog.site.url
         config.nav = result.nav
+        glossary = result.catalog.glossary
+        self.glossary = GlossaryExtension(glossary.terms) if glossary is not None else None
+        if self.glossary is not None:
+            config.markdown_extensions.append(self.glossary)
         for watched in (content_dir, templates_dir):
             if str(watched) not in config.watch:
                 config.watch.append(str(watched))
@@ -54,5 +76,54 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
             existing = files.get_file_from_path(page.src_uri)
             if existing is not None:
                 files.remove(existing)
-            files.append(File.generated(config, page.src_uri, content=page.markdown))
+            inclusion = InclusionLevel.UNDEFINED if page.in_nav else InclusionLevel.NOT_IN_NAV
+            files.append(File.generated(config, page.src_uri, content=page.markdown,
+                                        inclusion=inclusion))
+        self.files = files
         return files
+
+    def on_env(self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files
+               ) -> jinja2.Environment:
+        env.globals["site_settings"] = self.site_build.catalog.site
+        env.filters["split_title"] = split_title
+        return env
+
+    def on_page_markdown(self, markdown: str, *, page: MkDocsPage, config: MkDocsConfig,
+                         files: Files) -> str:
+        # Pages render one at a time, so the glossary can be told which page comes next.
+        if self.glossary is not None:
+            self.glossary.page_src_uri = page.file.src_uri
+            self.glossary.enabled = page.meta.get("glossary_links", True)
+        # MkDocs dates pages by the build; the sitemap (and sitemap.xml.gz's header) use the
+        # content's review date instead, so the same content gives the same files.
+        page.update_date = str(page.meta.get("last_reviewed") or page.meta.get("lastmod")
+                               or self.newest_review_date())
+        return markdown
+
+    def newest_review_date(self) -> str:
+        dates = [m.record.review.last_reviewed for m in self.site_build.catalog.medicines]
+        return max(dates).isoformat() if dates else FALLBACK_DATE
+
+    def on_page_context(self, context: dict, *, page: MkDocsPage, config: MkDocsConfig,
+                        nav) -> dict:
+        context["structured_data"] = self.structured_data(page, config)
+        return context
+
+    def structured_data(self, page: MkDocsPage, config: MkDocsConfig) -> dict | None:
+        slug = page.meta.get("medicine")
+        if not slug:
+            return None
+        source = next(m for m in self.site_build.catalog.medicines if m.slug == slug)
+        overview = self.files.get_file_from_path(page_kinds_for(source.record)[0].src_uri(slug))
+        return medical_web_page(self.site_build.catalog.site, source.record,
+                                url=page.canonical_url,
+                                overview_url=urljoin(config.site_url, overview.url),
+                                title=page.title, description=page.meta.get("description", ""))
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if not self.config.search_index:
+            return
+        try:
+            build_search_index(Path(config.site_dir))
+        except (SearchIndexError, OSError) as exc:
+            raise PluginError(f"search index: {exc}") from None

@@ -13,12 +13,17 @@ from pathlib import Path
 import jinja2
 import yaml
 
+from .glossary import term_id
 from .loader import Catalog, MedicineSource, Prose
 from .model import Amount, Duration, Reference
-from .pages import MEDICINES_INDEX_URI, Page, display_name, page_kinds_for
+from .pages import (GLOSSARY_URI, MEDICINES_INDEX_URI, SEARCH_URI, Page, display_name,
+                    page_kinds_for)
+from .plaintext import inline_plain, shorten
 from .validate import CITATION
 
 PAGE_TEMPLATES = "pages"
+# Search engines show about this many characters of a meta description.
+DESCRIPTION_LIMIT = 160
 
 FORM_WORDS = {
     "tablet": "tablets", "capsule": "capsules",
@@ -106,6 +111,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         population_words=POPULATION_WORDS.__getitem__, status_words=STATUS_WORDS.__getitem__,
         prescription_words=PRESCRIPTION_WORDS.__getitem__,
         severity_words=SEVERITY_WORDS.__getitem__, prose_body=prose_markdown,
+        term_id=term_id,
     )
     return env
 
@@ -166,9 +172,9 @@ def render_medicine(env: jinja2.Environment, catalog: Catalog, source: MedicineS
         body += render_template(env, f"{PAGE_TEMPLATES}/medicine/_footer.md.j2",
                                 references=references_cited(body, medicine.references),
                                 **context)
-        description = f"{kind.nav_title} for {medicine.generic_name}: " + medicine.summary
+        description = shorten(page_description(kind, medicine, name), DESCRIPTION_LIMIT)
         meta = {
-            "title": title, "description": description[:300],
+            "title": title, "description": description,
             "medicine": source.slug, "page_kind": kind.id,
             "review_status": medicine.review.status.value,
             "last_reviewed": medicine.review.last_reviewed.isoformat(),
@@ -177,6 +183,22 @@ def render_medicine(env: jinja2.Environment, catalog: Catalog, source: MedicineS
         pages.append(Page(kind.src_uri(source.slug), title, kind.nav_title, description,
                           front_matter(meta) + body, source.slug))
     return pages
+
+
+def page_description(kind, medicine, name: str) -> str:
+    """Capitalised name at the start of a sentence, the generic name as written elsewhere
+    (the same rule as page headings)."""
+    if not kind.description:
+        return inline_plain(medicine.summary)
+    return kind.description.format(
+        name=name if kind.description.startswith("{name}") else medicine.generic_name)
+
+
+def newest_review(medicines: list[MedicineSource]) -> dict:
+    """`lastmod` for pages that list medicines: the newest review among them."""
+    if not medicines:
+        return {}
+    return {"lastmod": max(m.record.review.last_reviewed for m in medicines).isoformat()}
 
 
 def render_catalog(catalog: Catalog, medicines: list[MedicineSource], templates_dir: Path
@@ -191,6 +213,8 @@ def render_catalog(catalog: Catalog, medicines: list[MedicineSource], templates_
                                page=fm, body=jinja2.utils.markupsafe.Markup(page.body),
                                medicines=ordered, name=page.name)
         meta = {"title": fm.title, "description": fm.description}
+        if page.name == "index":
+            meta.update(newest_review(ordered))
         pages.append(Page(f"{page.name}.md", fm.title, fm.nav_title or fm.title,
                           fm.description, front_matter(meta) + body))
     title = "Medicines A–Z"
@@ -198,10 +222,38 @@ def render_catalog(catalog: Catalog, medicines: list[MedicineSource], templates_
     body = render_template(env, f"{PAGE_TEMPLATES}/medicines_index.md.j2", site=catalog.site,
                            medicines=ordered, title=title)
     pages.append(Page(MEDICINES_INDEX_URI, title, title, description,
-                      front_matter({"title": title, "description": description}) + body))
+                      front_matter({"title": title, "description": description,
+                                    **newest_review(ordered)}) + body))
+    if catalog.glossary is not None:
+        pages.append(render_glossary(env, catalog))
+    pages.append(render_search(env, catalog))
     for source in ordered:
         pages.extend(render_medicine(env, catalog, source))
     return pages
+
+
+def render_glossary(env: jinja2.Environment, catalog: Catalog) -> Page:
+    title = "Glossary: medical words explained"
+    description = "Plain meanings of the medical words used in this guide."
+    terms = sorted(catalog.glossary.terms, key=lambda t: t.term.casefold())
+    body = render_template(env, f"{PAGE_TEMPLATES}/glossary.md.j2", site=catalog.site,
+                           title=title, terms=terms)
+    # The Glossary does not link its own words to itself.
+    meta = {"title": title, "description": description, "glossary_links": False}
+    return Page(GLOSSARY_URI, title, "Glossary", description, front_matter(meta) + body)
+
+
+def render_search(env: jinja2.Environment, catalog: Catalog) -> Page:
+    title = "Search"
+    description = f"Search {catalog.site.name}."
+    body = render_template(env, f"{PAGE_TEMPLATES}/search.md.j2", site=catalog.site,
+                           title=title)
+    # Drawn by the theme's search.html; not indexed, not in the navigation (the search box
+    # on every page leads here).
+    meta = {"title": title, "description": description, "template": "search.html",
+            "search_index": False, "glossary_links": False}
+    return Page(SEARCH_URI, title, title, description, front_matter(meta) + body,
+                in_nav=False)
 
 
 def prose_markdown(prose: Prose) -> jinja2.utils.markupsafe.Markup:

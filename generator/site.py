@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .glossary import check_glossary
 from .loader import Catalog, load_catalog
 from .pages import Page, build_nav
 from .problems import Problems
@@ -34,6 +35,8 @@ def build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool =
     if catalog is None:
         return result
     problems.extend(check_catalog(catalog, today or dt.date.today()))
+    if catalog.glossary is not None:
+        check_glossary(catalog.glossary, problems)
     if problems.errors:
         return result
     medicines = [m for m in catalog.medicines
