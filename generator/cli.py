@@ -17,15 +17,22 @@ from .site import build_site
 log = logging.getLogger("medguide")
 
 
+def plugin_options(config_file: Path) -> dict:
+    """The medguide plugin's options in mkdocs.yml."""
+    # mkdocs.yml may hold python tags; only plain keys are read here.
+    raw = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_PlainLoader) or {}
+    for plugin in raw.get("plugins", []):
+        if isinstance(plugin, dict) and "medguide" in plugin:
+            return plugin["medguide"] or {}
+    return {}
+
+
 def project_paths(config_file: Path) -> tuple[Path, Path, Path]:
     """(content, templates, site) folders named by mkdocs.yml and its medguide plugin."""
     # mkdocs.yml may hold python tags; only plain keys are read here.
     raw = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_PlainLoader) or {}
     root = config_file.parent
-    options = {}
-    for plugin in raw.get("plugins", []):
-        if isinstance(plugin, dict) and "medguide" in plugin:
-            options = plugin["medguide"] or {}
+    options = plugin_options(config_file)
     return (root / options.get("content_dir", "content"),
             root / options.get("templates_dir", "templates"),
             root / raw.get("site_dir", "site"))
@@ -50,9 +57,28 @@ def command_check(args: argparse.Namespace) -> int:
     content_dir, templates_dir, _ = project_paths(args.config)
     result = build_site(content_dir, templates_dir, include_drafts=True)
     print_problems(result.problems)
-    if result.ok:
-        print(f"checked {len(result.catalog.medicines)} medicine(s), {len(result.pages)} pages")
-    return 0 if result.ok else 1
+    if not result.ok:
+        return 1
+    print(f"checked {len(result.catalog.medicines)} medicine(s), {len(result.pages)} pages")
+    return 0 if check_reading_level(args, result, templates_dir) else 1
+
+
+def check_reading_level(args: argparse.Namespace, result, templates_dir: Path) -> bool:
+    """Flesch-Kincaid grade of every section; False if any reads above the maximum."""
+    from .readability import (DEFAULT_MAX_GRADE, DEFAULT_MIN_WORDS, check_readability,
+                              format_report)
+
+    options = plugin_options(args.config)
+    max_grade = args.max_grade if args.max_grade is not None else \
+        float(options.get("max_reading_grade", DEFAULT_MAX_GRADE))
+    min_words = args.min_words if args.min_words is not None else \
+        int(options.get("min_reading_words", DEFAULT_MIN_WORDS))
+    report = check_readability(result.pages, max_grade, min_words)
+    lines = format_report(report, result.catalog, templates_dir)
+    for line in lines[:-1]:
+        print(line, file=sys.stderr)
+    print(lines[-1])
+    return report.ok
 
 
 def command_build(args: argparse.Namespace) -> int:
@@ -113,7 +139,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", type=Path, default=Path("mkdocs.yml"),
                         help="path to mkdocs.yml (default: ./mkdocs.yml)")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("check", help="check all content and report every problem")
+    check = sub.add_parser("check", help="check all content and report every problem")
+    check.add_argument("--max-grade", type=float, default=None,
+                       help="fail when a section reads above this Flesch-Kincaid grade "
+                            "(default: max_reading_grade in mkdocs.yml, or 10)")
+    check.add_argument("--min-words", type=int, default=None,
+                       help="score only sections with at least this many words "
+                            "(default: min_reading_words in mkdocs.yml, or 10)")
     build = sub.add_parser("build", help="check content and build the site")
     build.add_argument("--site-dir", help="where to write the site (default: from mkdocs.yml)")
     serve = sub.add_parser("serve", help="live-reloading preview, drafts included")

@@ -122,23 +122,56 @@ def validate_model(model: type[BaseModel], data: Any, path: Path, source_map: So
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        for error in exc.errors(include_url=False):
-            report_validation_error(model, error, path, source_map, problems)
-        return None
+        errors = exc.errors(include_url=False)
+    # A misspelled key shows up twice: as unknown, and its intended field as missing.
+    # Report it once, as the unknown key with a suggestion.
+    suggested = set()
+    for error in errors:
+        if error["type"] == "extra_forbidden":
+            loc = tuple(error["loc"])
+            close = suggest(str(loc[-1]), field_names_at(model, loc[:-1]))
+            if close:
+                suggested.add(loc[:-1] + (close,))
+    for error in errors:
+        if error["type"] == "missing" and tuple(error["loc"]) in suggested:
+            continue
+        report_validation_error(model, error, path, source_map, problems)
+    return None
+
+
+# Plain words for pydantic's error types; anything not listed keeps pydantic's message.
+MESSAGES = {
+    "int_type": "must be a whole number", "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_type": "must be a number", "float_parsing": "must be a number",
+    "string_type": "must be text", "list_type": "must be a list",
+    "model_type": "must be a mapping of fields", "dict_type": "must be a mapping of fields",
+    "model_attributes_type": "must be a mapping of fields",
+    "bool_type": "must be true or false", "bool_parsing": "must be true or false",
+    "date_type": "must be a date written like 2026-01-31",
+    "date_parsing": "must be a date written like 2026-01-31",
+    "date_from_datetime_parsing": "must be a date written like 2026-01-31",
+}
+
+
+def suggest(word: str, choices: list[str]) -> str | None:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 def report_validation_error(model: type[BaseModel], error: dict, path: Path,
                             source_map: SourceMap, problems: Problems) -> None:
     loc: Loc = tuple(error["loc"])
     kind = error["type"]
+    ctx = error.get("ctx") or {}
     hint = None
     if kind == "extra_forbidden":
         line, column = source_map.locate(loc, key=True)
         known = field_names_at(model, loc[:-1])
         message = "unknown field"
-        close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+        close = suggest(str(loc[-1]), known)
         if close:
-            hint = f"did you mean {close[0]}?"
+            hint = f"did you mean {close}?"
         elif known:
             hint = "allowed fields: " + ", ".join(known)
     elif kind == "missing":
@@ -147,15 +180,26 @@ def report_validation_error(model: type[BaseModel], error: dict, path: Path,
         hint = f"add `{loc[-1]}:`"
     else:
         line, column = source_map.locate(loc)
-        message = error["msg"]
+        message = MESSAGES.get(kind, error["msg"])
         if message.startswith("Value error, "):
             message = message[len("Value error, "):]
-        expected = (error.get("ctx") or {}).get("expected")
-        if expected and isinstance(error.get("input"), str):
-            choices = re.findall(r"'([^']*)'", str(expected))
-            close = difflib.get_close_matches(error["input"], choices, n=1, cutoff=0.5)
-            if close:
-                hint = f"did you mean {close[0]}?"
+        if kind in ("literal_error", "enum"):
+            choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+            message = "must be one of: " + ", ".join(choices)
+            if isinstance(error.get("input"), str):
+                close = difflib.get_close_matches(error["input"], choices, n=1, cutoff=0.5)
+                if close:
+                    hint = f"did you mean {close[0]}?"
+        elif kind == "too_short":
+            message = ("must not be empty" if isinstance(error.get("input"), str)
+                       else f"must have at least {ctx.get('min_length', 1)} item"
+                       + ("s" if ctx.get("min_length", 1) != 1 else ""))
+        elif kind == "string_too_short":
+            message = "must not be empty"
+        elif kind == "greater_than":
+            message = f"must be more than {ctx.get('gt')}"
+        if kind in MESSAGES and error.get("input") is not None:
+            message += f" (found {type_name(error['input'])} {error['input']!r})"
     problems.add(path, line, column, dotted(loc) or "(record)", message, hint)
 
 

@@ -36,6 +36,8 @@ class MedguideConfig(base.Config):
     search_index = config_options.Type(bool, default=True)
     # `medguide check` fails when a section reads above this Flesch-Kincaid grade.
     max_reading_grade = config_options.Type((int, float), default=10)
+    # Sections shorter than this are not scored (a grade says little about a few words).
+    min_reading_words = config_options.Type(int, default=10)
 
 
 class MedguidePlugin(BasePlugin[MedguideConfig]):

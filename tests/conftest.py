@@ -1,0 +1,53 @@
+"""Shared test helpers: copies of the fixture content that a test may change freely."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+TEMPLATES = ROOT / "templates"
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    """A writable copy of the fixture content (one made-up medicine, testofen)."""
+    target = tmp_path / "content"
+    shutil.copytree(FIXTURES / "content", target)
+    return target
+
+
+@pytest.fixture
+def record_path(content: Path) -> Path:
+    return content / "medicines" / "testofen" / "medicine.yaml"
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace one exact piece of text in a file (fails loudly if it is not there once)."""
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} found {text.count(old)} times in {path}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def write_mkdocs_config(project: Path, content_dir: Path, site_dir: Path | None = None) -> Path:
+    """An mkdocs.yml for `content_dir`, inheriting everything else from the real one."""
+    config = project / "mkdocs.yml"
+    config.write_text(textwrap.dedent(f"""\
+        INHERIT: {ROOT / 'mkdocs.yml'}
+        docs_dir: {content_dir / 'pages'}
+        site_dir: {site_dir or project / 'site'}
+        theme:
+          name: null
+          custom_dir: {TEMPLATES / 'theme'}
+          static_templates: [404.html]
+          locale: en
+        plugins:
+          - medguide:
+              content_dir: {content_dir}
+              templates_dir: {TEMPLATES}
+        """), encoding="utf-8")
+    return config
