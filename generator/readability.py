@@ -195,8 +195,9 @@ def check_readability(pages: list[Page], max_grade: float = DEFAULT_MAX_GRADE,
     return ReadabilityReport(max_grade, min_words, scores, too_short)
 
 
-def source_files(catalog: Catalog, page: str) -> list[Path]:
-    """Files whose words can appear on the page at `page` (a source path in the site)."""
+def source_files(catalog: Catalog, page: str, templates_dir: Path) -> list[Path]:
+    """Files whose words can appear on the page at `page` (a source path in the site), the
+    page's own file first."""
     parts = page.split("/")
     if parts[0] == "medicines" and len(parts) == 3:
         for source in catalog.medicines:
@@ -205,6 +206,8 @@ def source_files(catalog: Catalog, page: str) -> list[Path]:
     if page == "glossary.md" and catalog.glossary is not None:
         return [catalog.glossary.path]
     own = [p.path for p in catalog.pages if f"{p.name}.md" == page]
+    if page == "medicines/index.md":
+        own = [templates_dir / "pages" / "medicines_index.md.j2"]
     if page in ("index.md", "medicines/index.md"):  # these list every medicine's summary
         return own + [source.path for source in catalog.medicines]
     return own
@@ -241,7 +244,7 @@ def format_report(report: ReadabilityReport, catalog: Catalog, templates_dir: Pa
     template_files = sorted(templates_dir.rglob("*.j2")) if templates_dir.is_dir() else []
     for score in report.failing:
         section = score.section
-        files = source_files(catalog, section.url)
+        files = source_files(catalog, section.url, templates_dir)
         where = display_path(files[0]) if files else section.url
         lines.append(f"{where}: readability: \"{section.page}\" › \"{section.heading}\" reads at "
                      f"grade {score.grade:.1f} (maximum {report.max_grade:g}, "

@@ -6,13 +6,18 @@ import re
 
 from markupsafe import Markup
 
-TITLE = re.compile(r"\A\s*(<h1\b[^>]*>.*?</h1>)(.*)\Z", re.DOTALL)
+# Page templates may mark where the "On this page" list goes (after the warnings that must be
+# read first); without the mark it goes right under the title.
+TOC_MARK = "<!-- medguide:on-this-page -->"
+TITLE = re.compile(r"\A\s*<h1\b[^>]*>.*?</h1>", re.DOTALL)
 
 
 def split_title(html: str) -> tuple[Markup, Markup]:
-    """(the page's `<h1>`, everything after it), so the theme can put the "On this page" list
-    right under the title. A page without a leading `<h1>` gives ("", html)."""
+    """(the top of the page, the rest): the theme puts "On this page" between the two."""
+    if TOC_MARK in html:
+        head, rest = html.split(TOC_MARK, 1)
+        return Markup(head), Markup(rest)
     match = TITLE.match(html)
     if not match:
         return Markup(""), Markup(html)
-    return Markup(match.group(1)), Markup(match.group(2))
+    return Markup(match.group(0)), Markup(html[match.end():])
