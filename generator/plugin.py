@@ -120,7 +120,8 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
         return medical_web_page(self.site_build.catalog.site, source.record,
                                 url=page.canonical_url,
                                 overview_url=urljoin(config.site_url, overview.url),
-                                title=page.title, description=page.meta.get("description", ""))
+                                title=page.meta.get("title") or page.title,
+                                description=page.meta.get("description", ""))
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if not self.config.search_index:

@@ -3,7 +3,7 @@
 Pages are scored from the Markdown the templates render (so template words count too), turned
 into text the way a reader meets it: each heading starts a section, each paragraph, list item
 or table cell is its own sentence. Navigation, review status, disclaimers, source lists and the
-key facts box are left out: they are labels and fragments, not prose.
+key facts box are left out, and so are headings: they are labels and fragments, not prose.
 
 textstat is pinned to 0.7.8: later versions download data at first use and fail offline.
 """
@@ -31,7 +31,8 @@ WORST_SENTENCES = 3
 SECTION_TAGS = {"h1", "h2"}
 BLOCK_TAGS = {"p", "li", "dt", "dd", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6",
               "blockquote", "div", "section", "ul", "ol", "dl", "table", "tr", "aside"}
-SKIP_TAGS = {"nav", "sup", "script", "style", "button", "code", "pre"}
+# Headings are labels, not sentences: h1 and h2 name the section, the others are left out.
+SKIP_TAGS = {"nav", "sup", "script", "style", "button", "code", "pre", "h3", "h4", "h5", "h6"}
 SKIP_CLASSES = {"review", "disclaimers", "footnote", "key-facts", "banner", "page-tools",
                 "medicine-pages", "visually-hidden"}
 VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
