@@ -29,6 +29,30 @@ def screens(browser) -> dict:
         context.close()
 
 
+# The lowest WCAG contrast ratio of any text in an element against the background behind it.
+LOWEST_CONTRAST = """card => {
+    const rgba = c => c.match(/[\\d.]+/g).map(Number);
+    const lum = c => {
+        const [r, g, b] = rgba(c).slice(0, 3).map(v => { v /= 255;
+            return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const background = e => {
+        for (let n = e; n; n = n.parentElement) {
+            const c = getComputedStyle(n).backgroundColor;
+            if (rgba(c).length < 4 || rgba(c)[3] > 0) return c;
+        }
+        return 'rgb(255, 255, 255)';
+    };
+    const texts = [card, ...card.querySelectorAll('*')].filter(e =>
+        [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()));
+    return Math.min(...texts.map(e => {
+        const fg = lum(getComputedStyle(e).color), bg = lum(background(e));
+        return (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+    }));
+}"""
+
+
 def run_axe(page, axe_url: str) -> dict:
     page.add_script_tag(url=axe_url)
     # resultTypes: full details for violations only (passes are still counted).
@@ -81,6 +105,33 @@ def test_an_open_glossary_definition_has_no_accessibility_violations(page, axe_u
     results = run_axe(page, axe_url)
     record(report, "medicines/baclofen/ (glossary definition open)", "desktop", results)
     assert results["violations"] == [], describe(results["violations"])
+
+
+def test_glossary_cards_opened_inside_care_boxes_have_no_violations(page, axe_url, base_url,
+                                                                    site_dir, report):
+    """A card opened from a coloured box must not inherit the box's colours."""
+    opened = []
+    for path in sorted(site_dir.rglob("index.html")):
+        url = str(path.parent.relative_to(site_dir)) + "/"
+        url = "" if url == "./" else url
+        html = path.read_text(encoding="utf-8")
+        if 'class="term"' not in html or "care--" not in html:
+            continue
+        page.goto(base_url + url)
+        for term in page.locator(".care button.term").all():
+            term.click()
+            card = page.locator("#" + term.get_attribute("popovertarget"))
+            card.wait_for()
+            results = run_axe(page, axe_url)
+            assert results["violations"] == [], f"/{url} {term.inner_text()}:\n" + describe(
+                results["violations"])
+            # axe cannot see the background of the top layer (it reports "needs review"), so
+            # the card's own colours are measured here.
+            assert card.evaluate(LOWEST_CONTRAST) >= 4.5, f"/{url} {term.inner_text()}"
+            page.keyboard.press("Escape")
+            opened.append(url)
+    report.setdefault("axe", {}).setdefault("cards_in_care_boxes_checked", len(opened))
+    assert opened, "no glossary word inside a care box to check"
 
 
 def test_the_checker_catches_a_real_problem(page, axe_url, base_url):
