@@ -160,3 +160,23 @@ def test_html_lang_comes_from_the_site_settings(built, content, tmp_path):
     site = tmp_path / "gb"
     build(write_mkdocs_config(tmp_path, content), site)
     assert '<html lang="en-GB">' in (site / "404.html").read_text(encoding="utf-8")
+
+
+def test_a_search_index_failure_stops_the_build_with_a_clear_message(monkeypatch, tmp_path):
+    from generator import search_index
+
+    failing = tmp_path / "pagefind"
+    failing.write_text("#!/bin/sh\necho 'Error: disk full' >&2\nexit 3\n")
+    failing.chmod(0o755)
+    monkeypatch.setattr(search_index, "pagefind_executable", lambda: failing)
+    with pytest.raises(search_index.SearchIndexError, match=r"exit 3\):\nError: disk full"):
+        search_index.build_search_index(tmp_path)
+
+
+def test_on_this_page_goes_after_the_warnings_when_a_page_marks_the_place():
+    from generator.theme import TOC_MARK, split_title
+
+    head, rest = split_title(f"<h1>T</h1><div>warning</div>{TOC_MARK}<h2>A</h2>")
+    assert (head, rest) == ("<h1>T</h1><div>warning</div>", "<h2>A</h2>")
+    assert split_title('\n<h1 id="t">T</h1>\n<p>x</p>') == ('<h1 id="t">T</h1>', "\n<p>x</p>")
+    assert split_title("<p>no title</p>") == ("", "<p>no title</p>")
