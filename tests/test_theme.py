@@ -178,5 +178,5 @@ def test_on_this_page_goes_after_the_warnings_when_a_page_marks_the_place():
 
     head, rest = split_title(f"<h1>T</h1><div>warning</div>{TOC_MARK}<h2>A</h2>")
     assert (head, rest) == ("<h1>T</h1><div>warning</div>", "<h2>A</h2>")
-    assert split_title('\n<h1 id="t">T</h1>\n<p>x</p>') == ('<h1 id="t">T</h1>', "\n<p>x</p>")
+    assert split_title('\n<h1 id="t">T</h1>\n<p>x</p>') == ('\n<h1 id="t">T</h1>', "\n<p>x</p>")
     assert split_title("<p>no title</p>") == ("", "<p>no title</p>")
