@@ -16,11 +16,13 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .model import Medicine, ProseFrontMatter, SitePageFrontMatter, SiteSettings
+from .model import (Medicine, ProseFrontMatter, Reviewer, ReviewerList, SitePageFrontMatter,
+                    SiteSettings)
 from .problems import Problems
 from .sourcemap import Loc, SourceMap, YamlError, parse_yaml
 
 RECORD_FILE = "medicine.yaml"
+REVIEWERS_FILE = "reviewers.yaml"
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*\n", re.DOTALL)
 
 
@@ -42,6 +44,7 @@ class MedicineSource:
     record: Medicine
     source_map: SourceMap
     prose: tuple[Prose, ...] = ()
+    text: str = ""  # the record's YAML as written, for checks that read comments (TODO)
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,10 @@ class Catalog:
     site: SiteSettings
     medicines: list[MedicineSource] = field(default_factory=list)
     pages: list[SitePageSource] = field(default_factory=list)
+    # Reviewers by id, from reviewers.yaml; None when that file could not be read (then
+    # records' reviewer ids are not checked, rather than all reported as unknown).
+    reviewers: dict[str, Reviewer] | None = field(default_factory=dict)
+    reviewers_map: SourceMap | None = None
 
 
 def read_text(path: Path, problems: Problems) -> str | None:
@@ -271,7 +278,7 @@ def load_medicine(folder: Path, problems: Problems) -> MedicineSource | None:
         prose.append(Prose(md_path, front.page, front.title, body, body_line))
     if record is None:
         return None
-    return MedicineSource(folder.name, path, record, source_map, tuple(prose))
+    return MedicineSource(folder.name, path, record, source_map, tuple(prose), text)
 
 
 def load_site_page(path: Path, problems: Problems) -> SitePageSource | None:
@@ -285,6 +292,32 @@ def load_site_page(path: Path, problems: Problems) -> SitePageSource | None:
     return SitePageSource(path, path.stem, front, body, body_line)
 
 
+def load_reviewers(root: Path, problems: Problems
+                   ) -> tuple[dict[str, Reviewer] | None, SourceMap | None]:
+    """Reviewers by id from `reviewers.yaml` (None if the file cannot be used)."""
+    path = root / REVIEWERS_FILE
+    if not path.is_file():
+        problems.add(path, 1, 1, "(file)", "file is missing",
+                     "list who writes and reviews guides: id, name or role, credentials")
+        return None, None
+    text = read_text(path, problems)
+    loaded = load_yaml(path, text, problems) if text is not None else None
+    if loaded is None:
+        return None, None
+    data, source_map = loaded
+    listing = validate_model(ReviewerList, data, path, source_map, problems)
+    if listing is None:
+        return None, None
+    reviewers: dict[str, Reviewer] = {}
+    for index, reviewer in enumerate(listing.reviewers):
+        if reviewer.id in reviewers:
+            line, column = source_map.locate(("reviewers", index, "id"))
+            problems.add(path, line, column, f"reviewers[{index}].id",
+                         f"reviewer id {reviewer.id!r} is listed twice")
+        reviewers.setdefault(reviewer.id, reviewer)
+    return reviewers, source_map
+
+
 def load_catalog(root: Path) -> tuple[Catalog | None, Problems]:
     """Load all content under `root`. Returns (catalog or None, problems found)."""
     problems = Problems()
@@ -295,6 +328,7 @@ def load_catalog(root: Path) -> tuple[Catalog | None, Problems]:
         loaded = load_yaml(site_path, text, problems)
         if loaded is not None:
             site = validate_model(SiteSettings, loaded[0], site_path, loaded[1], problems)
+    reviewers, reviewers_map = load_reviewers(root, problems)
     medicines = []
     medicines_dir = root / "medicines"
     for folder in sorted(p for p in medicines_dir.iterdir() if p.is_dir()) \
@@ -311,7 +345,7 @@ def load_catalog(root: Path) -> tuple[Catalog | None, Problems]:
             pages.append(page)
     if site is None:
         return None, problems
-    return Catalog(root, site, medicines, pages), problems
+    return Catalog(root, site, medicines, pages, reviewers, reviewers_map), problems
 
 
 def dotted(loc: Loc) -> str:

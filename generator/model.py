@@ -52,7 +52,8 @@ def in_base_unit(value: float, unit: str) -> float:
 
 
 class Amount(Record):
-    value: Annotated[float, Field(gt=0, strict=True)]
+    # Infinity and NaN are numbers to YAML (.inf, .nan) but never a dose.
+    value: Annotated[float, Field(gt=0, strict=True, allow_inf_nan=False)]
     unit: Unit
 
     @property
@@ -267,9 +268,14 @@ class ReviewStatus(str, Enum):
         return self in (ReviewStatus.submitted, ReviewStatus.under_review)
 
 
+ReviewerId = Slug
+
+
 class Review(Record):
     status: ReviewStatus
-    reviewer_roles: Annotated[list[Text], Field(min_length=1)]
+    # Ids from content/reviewers.yaml: who wrote the guide, and who reviewed it.
+    written_by: Annotated[list[ReviewerId], Field(min_length=1)]
+    reviewed_by: list[ReviewerId] = []
     last_reviewed: dt.date
     next_review_due: dt.date
 
@@ -278,6 +284,45 @@ class Review(Record):
         if self.next_review_due <= self.last_reviewed:
             raise ValueError("next_review_due must be after last_reviewed")
         return self
+
+
+class Change(Record):
+    """One entry of a medicine's change log, shown to readers as "What changed"."""
+
+    date: dt.date
+    what: Text
+    by: ReviewerId
+
+
+class Reviewer(Record):
+    """Someone who writes or reviews guides: a person (name) or a team (role)."""
+
+    id: ReviewerId
+    name: Text | None = None
+    role: Text | None = None
+    credentials: Text | None = None
+
+    @model_validator(mode="after")
+    def _name_or_role(self) -> "Reviewer":
+        if not (self.name or self.role):
+            raise ValueError("a reviewer needs a name or a role")
+        return self
+
+    @property
+    def byline(self) -> str:
+        """How readers see them: "Name, credentials (role)" or "Role, credentials"."""
+        text = self.name or self.role or ""
+        if self.credentials:
+            text += f", {self.credentials}"
+        if self.name and self.role:
+            text += f" ({self.role})"
+        return text
+
+
+class ReviewerList(Record):
+    """`content/reviewers.yaml`: everyone a record may name, listed once."""
+
+    reviewers: Annotated[list[Reviewer], Field(min_length=1)]
 
 
 # ---------------------------------------------------------------- the record
@@ -307,6 +352,8 @@ class Medicine(Record):
     questions_to_ask: Annotated[list[Text], Field(min_length=1)]
     references: list[Reference] = []
     review: Review
+    # In any order: pages list them newest first.
+    changes: Annotated[list[Change], Field(min_length=1)]
     disclaimers: list[Text] = []
 
     @property

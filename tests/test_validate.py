@@ -119,5 +119,8 @@ def test_two_medicines_cannot_share_a_generic_name(content):
     copy = content / "medicines" / "testofen-copy"
     shutil.copytree(content / "medicines" / "testofen", copy)
     assert check(content) == [
+        "medicines/testofen-copy/medicine.yaml:2:15: generic_name: generic name 'testofen' does "
+        "not match the folder name 'testofen-copy' (expected the folder medicines/testofen) "
+        "[warning]",
         "medicines/testofen-copy/medicine.yaml:2:15: generic_name: another medicine already "
         f"uses this name ({RECORD})"]
