@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from .problems import Problems
+from .problems import Problems, display_path
 from .site import build_site
 
 log = logging.getLogger("medguide")
@@ -69,7 +69,7 @@ def command_build(args: argparse.Namespace) -> int:
     result = build_site(content_dir, templates_dir, allow_overdue=args.allow_overdue)
     if not result.ok:
         print_problems(result.problems)
-        print("build stopped: nothing was changed in " + str(site_dir), file=sys.stderr)
+        print("build stopped: nothing was changed in " + display_path(site_dir), file=sys.stderr)
         return 1
     for problem in result.problems.warnings:  # every overdue override is logged here
         print(problem, file=sys.stderr)
@@ -85,7 +85,7 @@ def command_build(args: argparse.Namespace) -> int:
     except (MkDocsException, SystemExit) as exc:
         shutil.rmtree(staging, ignore_errors=True)
         print(f"build failed: {exc}", file=sys.stderr)
-        print("nothing was changed in " + str(site_dir), file=sys.stderr)
+        print("nothing was changed in " + display_path(site_dir), file=sys.stderr)
         return 1
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -144,6 +144,16 @@ MESSAGES = {
     "date_type": "must be a date written like 2026-01-31",
     "date_parsing": "must be a date written like 2026-01-31",
     "date_from_datetime_parsing": "must be a date written like 2026-01-31",
+    "finite_number": "must be an ordinary number, not infinity",
+}
+
+# Plain words for the patterns in model.py.
+PATTERN_MESSAGES = {
+    r"^[a-z0-9]+(-[a-z0-9]+)*$":
+        "must be lowercase letters and digits, words joined by hyphens (like editorial-team)",
+    r"^https://\S+$": "must be a web address starting with https://",
+    r"^https?://\S+/$": "must be a web address starting with https:// and ending with /",
+    r"^[a-z]{2}(-[A-Z]{2})?$": "must be a language code like en or en-US",
 }
 
 
@@ -190,8 +200,12 @@ def report_validation_error(model: type[BaseModel], error: dict, path: Path,
         elif kind == "string_too_short":
             message = "must not be empty"
         elif kind == "greater_than":
-            message = f"must be more than {ctx.get('gt')}"
-        if kind in MESSAGES and error.get("input") is not None:
+            message = f"must be more than {ctx.get('gt'):g}"
+        elif kind == "string_pattern_mismatch":
+            message = PATTERN_MESSAGES.get(ctx.get("pattern"), message)
+            if isinstance(error.get("input"), str):
+                message += f" (found {error['input']!r})"
+        if kind in MESSAGES and kind != "finite_number" and error.get("input") is not None:
             message += f" (found {type_name(error['input'])} {error['input']!r})"
     problems.add(path, line, column, dotted(loc) or "(record)", message, hint)
 

@@ -48,6 +48,11 @@ def build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool =
         problems.extend(check_catalog(catalog, today, allow_overdue=allow_overdue or preview))
         shown = [m for m in catalog.medicines
                  if published(m.record, include_drafts=include_drafts or preview)]
+        if not preview:
+            # A record with errors is not rendered: its errors are reported already, and
+            # rendering it would only add template errors that follow from them.
+            broken = medicines_with_errors(problems, content_dir)
+            shown = [m for m in shown if m.slug not in broken]
         result.pages = render_catalog(catalog, shown, templates_dir, today=today,
                                       problems=problems)
         # A page whose template failed is already reported: links to it are not broken too.
@@ -59,3 +64,16 @@ def build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool =
         result.pages, result.nav = add_problem_banners(
             result.pages, result.nav, problems.items, catalog, content_dir, templates_dir)
     return result
+
+
+def medicines_with_errors(problems: Problems, content_dir: Path) -> set[str]:
+    medicines_dir = (content_dir / "medicines").resolve()
+    slugs = set()
+    for problem in problems.errors:
+        try:
+            relative = Path(problem.path).resolve().relative_to(medicines_dir)
+        except ValueError:
+            continue
+        if relative.parts:
+            slugs.add(relative.parts[0])
+    return slugs

@@ -109,8 +109,8 @@ def parse_yaml(text: str, line_offset: int = 0) -> tuple[Any, SourceMap]:
     except yaml.YAMLError as exc:  # e.g. a reader error on control characters
         raise YamlError(f"invalid YAML: {exc}", 1 + line_offset, 1) from None
     except RecursionError:
-        raise YamlError("invalid YAML: values are nested too deeply", 1 + line_offset, 1
-                        ) from None
+        raise YamlError("invalid YAML: values are nested too deeply", loader.line + 1 +
+                        line_offset, loader.column + 1) from None
     finally:
         loader.dispose()
     source_map = SourceMap(line_offset=line_offset)

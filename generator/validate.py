@@ -45,7 +45,7 @@ def check_catalog(catalog: Catalog, today: dt.date, *, allow_overdue: bool = Fal
             line, column = source.source_map.locate(("generic_name",))
             problems.add(source.path, line, column, "generic_name",
                          f"another medicine already uses this name "
-                         f"({seen_names[name].path})")
+                         f"({display_path(seen_names[name].path)})")
         seen_names.setdefault(name, source)
     check_brand_names(catalog, seen_names, problems)
     for page in catalog.pages:
@@ -78,6 +78,7 @@ def check_review(source: MedicineSource, catalog: Catalog, problems: Problems) -
         problems.add(source.path, line, column, dotted(loc), message, hint)
 
     reviewers = catalog.reviewers
+    reviewers_file = display_path(catalog.root / REVIEWERS_FILE)
     if reviewers is not None:
         named = [(("review", "written_by", i), rid) for i, rid in enumerate(review.written_by)]
         named += [(("review", "reviewed_by", i), rid) for i, rid in enumerate(review.reviewed_by)]
@@ -87,7 +88,7 @@ def check_review(source: MedicineSource, catalog: Catalog, problems: Problems) -
                 close = difflib.get_close_matches(reviewer_id, list(reviewers), n=1, cutoff=0.6)
                 report(loc, f"unknown reviewer {reviewer_id!r}",
                        f"did you mean {close[0]}?" if close
-                       else f"reviewers are listed in {REVIEWERS_FILE}")
+                       else f"reviewers are listed in {reviewers_file}")
     if review.status is ReviewStatus.approved:
         if not review.reviewed_by:
             report(("review", "status"), "an approved guide must say who approved it",
@@ -97,7 +98,7 @@ def check_review(source: MedicineSource, catalog: Catalog, problems: Problems) -
             if reviewer is not None and not reviewer.credentials:
                 report(("review", "reviewed_by", index),
                        f"{reviewer.byline} has no credentials, so cannot approve a guide",
-                       f"add their credentials in {REVIEWERS_FILE}, or ask a clinician")
+                       f"add their credentials in {reviewers_file}, or ask a clinician")
     elif review.reviewed_by and review.status in (ReviewStatus.draft, ReviewStatus.submitted):
         report(("review", "reviewed_by"),
                f"reviewed_by is only for guides under review or approved (status is "
