@@ -56,8 +56,9 @@ def add_problem_banners(pages: list[Page], nav: list, problems: list[Problem],
         if uri not in rendered:
             found = sorted(set(problems)) if uri == HOME else by_page.get(uri, [])
             result.append(stand_in_page(uri, title, medicine, found, env))
-    nav = list(nav) if nav else [{"Home": HOME}]
-    for slug in sorted(set(medicine_folders(content_dir)) - set(medicines)):
+    nav = list(nav) if nav else [{title: uri} for uri, (title, _) in expected.items()]
+    unreadable = set(medicine_folders(content_dir)) - set(medicines) if catalog else set()
+    for slug in sorted(unreadable):
         nav.insert(2 if len(nav) >= 2 else len(nav),
                    {f"{slug} (has problems)": f"medicines/{slug}/index.md"})
     return result, nav
@@ -68,7 +69,7 @@ def expected_pages(catalog: Catalog | None, content_dir: Path
     """Every page the preview should have: uri -> (title for a stand-in, medicine slug)."""
     expected: dict[str, tuple[str, str | None]] = {HOME: ("Home", None)}
     for path in sorted((content_dir / "pages").glob("*.md")):
-        expected[f"{path.stem}.md"] = (path.stem.replace("-", " ").capitalize(), None)
+        expected.setdefault(f"{path.stem}.md", (path.stem.replace("-", " ").capitalize(), None))
     if catalog is None:
         return expected
     expected[MEDICINES_INDEX_URI] = ("Medicines A–Z", None)
@@ -158,8 +159,9 @@ def with_banner(page: Page, problems: list[Problem], env: jinja2.Environment) ->
 def stand_in_page(uri: str, title: str, medicine: str | None, problems: list[Problem],
                   env: jinja2.Environment) -> Page:
     description = "This page cannot be shown until its problems are fixed."
-    body = (f"# {html.escape(title)}\n\n{description} The problems are listed above; "
-            "`medguide check` lists them too.\n")
+    where = "They are listed above" if problems else "They are listed on the home page"
+    body = (f"# {html.escape(title)}\n\n{description} {where}; `medguide check` lists them "
+            "too.\n")
     page = Page(uri, title, title, description,
                 front_matter({"title": title, "description": description}) + body, medicine)
-    return with_banner(page, problems, env)
+    return with_banner(page, problems, env) if problems else page
