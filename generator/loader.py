@@ -113,7 +113,10 @@ def validate_model(model: type[BaseModel], data: Any, path: Path, source_map: So
                      f"expected a mapping of fields, found {type_name(data)}")
         return None
     try:
-        return model.model_validate(data)
+        valid = model.model_validate(data)
+        # A key written twice is already an error: YAML kept only one of the values, so
+        # the record is not what the editor wrote.
+        return None if source_map.duplicates else valid
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
     # A misspelled key shows up twice: as unknown, and its intended field as missing.
