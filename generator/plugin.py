@@ -50,6 +50,7 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
         templates_dir = root / self.config.templates_dir
         result = build_site(content_dir, templates_dir, include_drafts=self.preview,
                             preview=self.preview, allow_overdue=self.config.allow_overdue)
+        self.boxed_warning_pages, self.page_dates, self.site_date = set(), {}, None
         if self.preview:
             if result.problems.items:
                 log.info("medguide: %d problem(s) in the content; each is shown on its page",
@@ -74,12 +75,14 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
 
     def remember_safety_and_dates(self, result: SiteBuild) -> None:
         records = {source.slug: source.record for source in result.catalog.medicines}
+        # The core checked that these pages' Markdown has the boxed warning (the preview's
+        # stand-in pages do not); the published HTML must still have it after the theme.
         self.boxed_warning_pages = {
             page.src_uri for page in result.pages
-            if page.medicine in records and records[page.medicine].stopping.withdrawal_risk}
+            if page.medicine in records and records[page.medicine].stopping.withdrawal_risk
+            and BOXED_WARNING_MARK in page.markdown}
         # A page's date is when its guide last changed, not the build date, so the same
         # content builds the same sitemap on any day.
-        self.page_dates = {}
         for page in result.pages:
             record = records.get(page.medicine or "")
             if record is not None:

@@ -1,7 +1,10 @@
 """Checks that span fields or files, run after each record has passed its schema.
 
 The schema (model.py) says what a field may hold; this module says what must hold between
-fields: doses that make sense, citations that exist, no raw HTML, reviews not overdue.
+fields and files: doses and units that make sense, citations and reviewer ids that exist,
+an approval by someone qualified, a change log that agrees with the review date, no raw
+HTML or unsafe links, reviews not overdue, no TODO left in a submitted guide, no two
+medicines with one name.
 """
 
 from __future__ import annotations
