@@ -24,7 +24,9 @@ from .sourcemap import Loc
 CITATION = re.compile(r"\[\^([^\]\s]+)\]")
 RAW_HTML = re.compile(r"<\s*/?\s*[A-Za-z!?][^>]*>|<\s*[A-Za-z]+[\s/]")
 # Link targets: inline `[text](target)` and reference definitions `[key]: target`.
-LINK_TARGET = re.compile(r"\]\(([^)]*)\)?|^[ \t]{0,3}\[[^\]]+\]:[ \t]*(\S+)", re.MULTILINE)
+# (Footnote definitions, `[^key]: text`, are text, not links.)
+LINK_TARGET = re.compile(r"\]\(([^)]*)\)?|^[ \t]{0,3}\[(?!\^)[^\]]+\]:[ \t]*(\S+)",
+                         re.MULTILINE)
 URL_SCHEME = re.compile(r"([a-z][a-z0-9+.\-]*):")
 SAFE_SCHEMES = {"https", "mailto", "tel"}
 TODO = re.compile(r"\bTODO\b")
