@@ -158,8 +158,8 @@ def command_review_report(args: argparse.Namespace) -> int:
     formatter = {"table": as_table, "csv": as_csv, "json": as_json}[args.format]
     sys.stdout.write(formatter(rows))
     if problems.errors:
-        print("some records could not be read and are missing from the report",
-              file=sys.stderr)
+        print("content has errors (above): records that could not be read are not in the "
+              "report", file=sys.stderr)
         return 1
     return 0
 
