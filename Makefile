@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: site test serve check clean
+.PHONY: site test serve check schema review-report clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -20,9 +20,12 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
+# `make site ALLOW_OVERDUE=1` publishes guides whose review is overdue (logged, with a banner).
+OVERDUE_FLAG := $(if $(ALLOW_OVERDUE),--allow-overdue)
+
 site: $(VENV)/.installed
-	$(BIN)/medguide check
-	$(BIN)/medguide build
+	$(BIN)/medguide check $(OVERDUE_FLAG)
+	$(BIN)/medguide build $(OVERDUE_FLAG)
 
 check: $(VENV)/.installed
 	$(BIN)/medguide check
@@ -50,6 +53,13 @@ browser-tools:
 node_modules/.installed: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
+
+# After changing generator/model.py: regenerate the JSON Schema editors use (a test checks it).
+schema: $(VENV)/.installed
+	$(BIN)/medguide schema --output content/medicine.schema.json
+
+review-report: $(VENV)/.installed
+	$(BIN)/medguide review-report
 
 test: $(VENV)/.installed-test node_modules/.installed browser-tools
 	$(BIN)/python -m pytest

@@ -1,8 +1,10 @@
-"""`medguide` command line: check content, build the site, preview it."""
+"""`medguide` command line: check content, build the site, preview it, start a new guide,
+report on reviews, and print the record's JSON Schema."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
 import shutil
 import sys
@@ -11,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from .problems import Problems
+from .problems import Problems, display_path
 from .site import build_site
 
 log = logging.getLogger("medguide")
@@ -55,7 +57,8 @@ def print_problems(problems: Problems) -> None:
 
 def command_check(args: argparse.Namespace) -> int:
     content_dir, templates_dir, _ = project_paths(args.config)
-    result = build_site(content_dir, templates_dir, include_drafts=True)
+    result = build_site(content_dir, templates_dir, include_drafts=True,
+                        allow_overdue=args.allow_overdue)
     print_problems(result.problems)
     if not result.ok:
         return 1
@@ -89,22 +92,26 @@ def command_build(args: argparse.Namespace) -> int:
 
     content_dir, templates_dir, site_dir = project_paths(args.config)
     site_dir = Path(args.site_dir) if args.site_dir else site_dir
-    result = build_site(content_dir, templates_dir)
+    result = build_site(content_dir, templates_dir, allow_overdue=args.allow_overdue)
     if not result.ok:
         print_problems(result.problems)
-        print("build stopped: nothing was changed in " + str(site_dir), file=sys.stderr)
+        print("build stopped: nothing was changed in " + display_path(site_dir), file=sys.stderr)
         return 1
+    for problem in result.problems.warnings:  # every overdue override is logged here
+        print(problem, file=sys.stderr)
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".site-new-", dir=site_dir.parent))
     try:
         config = load_config(config_file=str(args.config), site_dir=str(staging))
+        if args.allow_overdue:
+            config.plugins["medguide"].config.allow_overdue = True
         config.plugins.on_startup(command="build", dirty=False)
         build(config)
         config.plugins.on_shutdown()
     except (MkDocsException, SystemExit) as exc:
         shutil.rmtree(staging, ignore_errors=True)
         print(f"build failed: {exc}", file=sys.stderr)
-        print("nothing was changed in " + str(site_dir), file=sys.stderr)
+        print("nothing was changed in " + display_path(site_dir), file=sys.stderr)
         return 1
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -130,8 +137,64 @@ def swap_in(staging: Path, site_dir: Path) -> None:
 def command_serve(args: argparse.Namespace) -> int:
     from mkdocs.commands.serve import serve
 
-    serve(config_file=str(args.config), dev_addr=args.dev_addr, livereload=True)
+    # Not strict: a warning from MkDocs must not stop the preview; medguide's own problems
+    # are shown on the pages instead.
+    serve(config_file=str(args.config), dev_addr=args.dev_addr, livereload=True, strict=False)
     return 0
+
+
+def command_schema(args: argparse.Namespace) -> int:
+    from .schema import schema_text
+
+    text = schema_text()
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def command_new(args: argparse.Namespace) -> int:
+    from .scaffold import ScaffoldError, count_todo, new_medicine
+
+    content_dir, templates_dir, _ = project_paths(args.config)
+    try:
+        path = new_medicine(content_dir, templates_dir, args.name, author=args.by)
+    except ScaffoldError as exc:
+        print(f"medguide new: {exc}", file=sys.stderr)
+        print("nothing was written", file=sys.stderr)
+        return 1
+    print(f"created {path}: a draft with {count_todo(path)} TODO markers to fill in")
+    print("next: edit it, run `medguide check`, and preview it with `make serve`")
+    return 0
+
+
+def command_review_report(args: argparse.Namespace) -> int:
+    from .loader import load_catalog
+    from .review_report import as_csv, as_json, as_table, review_rows
+
+    content_dir, _, _ = project_paths(args.config)
+    catalog, problems = load_catalog(content_dir)
+    if problems.errors:
+        print_problems(problems)
+    if catalog is None:
+        return 1
+    rows = review_rows(catalog, args.today or dt.date.today())
+    formatter = {"table": as_table, "csv": as_csv, "json": as_json}[args.format]
+    sys.stdout.write(formatter(rows))
+    if problems.errors:
+        print("content has errors (above): records that could not be read are not in the "
+              "report", file=sys.stderr)
+        return 1
+    return 0
+
+
+def iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-01-31") from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -139,6 +202,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", type=Path, default=Path("mkdocs.yml"),
                         help="path to mkdocs.yml (default: ./mkdocs.yml)")
     sub = parser.add_subparsers(dest="command", required=True)
+    overdue_help = ("publish guides whose review is overdue anyway (each one is logged and "
+                    "its pages say the review is overdue)")
     check = sub.add_parser("check", help="check all content and report every problem")
     check.add_argument("--max-grade", type=float, default=None,
                        help="fail when a section reads above this Flesch-Kincaid grade "
@@ -146,17 +211,31 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--min-words", type=int, default=None,
                        help="score only sections with at least this many words "
                             "(default: min_reading_words in mkdocs.yml, or 10)")
+    check.add_argument("--allow-overdue", action="store_true", help=overdue_help)
     build = sub.add_parser("build", help="check content and build the site")
     build.add_argument("--site-dir", help="where to write the site (default: from mkdocs.yml)")
+    build.add_argument("--allow-overdue", action="store_true", help=overdue_help)
     serve = sub.add_parser("serve", help="live-reloading preview, drafts included")
     serve.add_argument("--dev-addr", default="127.0.0.1:8000")
+    new = sub.add_parser("new", help="start a new medicine guide (a draft with TODO markers)")
+    new.add_argument("name", help='the generic name, e.g. "baclofen"')
+    new.add_argument("--by", help="reviewer id of the author (default: the first in "
+                     "content/reviewers.yaml)")
+    report = sub.add_parser("review-report",
+                            help="every medicine's review status and due date, most urgent first")
+    report.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    report.add_argument("--today", type=iso_date, help="report as of this date (YYYY-MM-DD)")
+    schema = sub.add_parser("schema", help="print the JSON Schema of a medicine record")
+    schema.add_argument("--output", help="write it to this file instead")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)-7s %(message)s")
     if not args.config.is_file():
         print(f"{args.config}: no such file (run medguide from the project folder)",
               file=sys.stderr)
         return 2
-    handlers = {"check": command_check, "build": command_build, "serve": command_serve}
+    handlers = {"check": command_check, "build": command_build, "serve": command_serve,
+                "new": command_new, "review-report": command_review_report,
+                "schema": command_schema}
     return handlers[args.command](args)
 
 

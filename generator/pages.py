@@ -79,13 +79,18 @@ def display_name(medicine: Medicine) -> str:
     return name[:1].upper() + name[1:]
 
 
-def build_nav(catalog: Catalog, medicines: list[MedicineSource]) -> list:
-    """MkDocs nav: Home, Medicines A–Z, one section per medicine, then the other site pages."""
+def build_nav(catalog: Catalog, medicines: list[MedicineSource], *,
+              mark_drafts: bool = False) -> list:
+    """MkDocs nav: Home, Medicines A–Z, one section per medicine, then the other site pages.
+    The preview marks drafts, which a published site never contains."""
     nav: list = [{"Home": "index.md"}, {"Medicines A–Z": MEDICINES_INDEX_URI}]
     if catalog.glossary is not None:
         nav.append({"Glossary": GLOSSARY_URI})
     for source in sorted(medicines, key=lambda s: s.record.generic_name.casefold()):
-        nav.append({display_name(source.record): [
+        label = display_name(source.record)
+        if mark_drafts and source.record.review.status.value == "draft":
+            label += " (draft)"
+        nav.append({label: [
             {kind.nav_title: kind.src_uri(source.slug)} for kind in page_kinds_for(source.record)
         ]})
     for page in catalog.pages:

@@ -8,6 +8,7 @@ autoescaping (text from content cannot become markup).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
@@ -15,10 +16,11 @@ import yaml
 
 from .glossary import term_id
 from .loader import Catalog, MedicineSource, Prose
-from .model import Amount, Duration, Reference
+from .model import Amount, Duration, Reference, Review, Reviewer
 from .pages import (GLOSSARY_URI, MEDICINES_INDEX_URI, SEARCH_URI, Page, display_name,
                     page_kinds_for)
 from .plaintext import inline_plain, shorten
+from .problems import Problems
 from .validate import CITATION
 
 PAGE_TEMPLATES = "pages"
@@ -55,6 +57,60 @@ PRESCRIPTION_WORDS = {
     "over_the_counter": "Available without a prescription",
 }
 SEVERITY_WORDS = {"major": "Serious", "moderate": "Moderate", "minor": "Minor"}
+
+
+@dataclass(frozen=True)
+class ChangeView:
+    date: dt.date
+    what: str
+    by: Reviewer
+
+
+@dataclass(frozen=True)
+class ReviewView:
+    """What a page says about its guide's review: status and dates (as in the record), the
+    people named by id resolved to bylines, the change log newest first, and whether the
+    review is overdue."""
+
+    record: Review
+    written_by: tuple[Reviewer, ...]
+    reviewed_by: tuple[Reviewer, ...]
+    changes: tuple[ChangeView, ...]
+    overdue: bool
+
+    @property
+    def status(self):
+        return self.record.status
+
+    @property
+    def last_reviewed(self) -> dt.date:
+        return self.record.last_reviewed
+
+    @property
+    def next_review_due(self) -> dt.date:
+        return self.record.next_review_due
+
+    @property
+    def last_changed(self) -> dt.date:
+        return self.changes[0].date
+
+
+def review_view(source: MedicineSource, catalog: Catalog, today: dt.date) -> ReviewView:
+    record = source.record
+    reviewers = catalog.reviewers or {}
+
+    def person(reviewer_id: str) -> Reviewer:
+        # Unknown ids fail validation; only the preview renders them, as they were written.
+        return reviewers.get(reviewer_id) or Reviewer(id=reviewer_id, role=reviewer_id)
+
+    changes = sorted(record.changes, key=lambda change: change.date, reverse=True)
+    return ReviewView(
+        record.review,
+        tuple(person(i) for i in record.review.written_by),
+        tuple(person(i) for i in record.review.reviewed_by),
+        tuple(ChangeView(c.date, c.what, person(c.by)) for c in changes),
+        overdue=record.review.next_review_due < today,
+    )
 
 
 class TemplateProblem(Exception):
@@ -123,9 +179,11 @@ def render_template(env: jinja2.Environment, template_name: str, **context) -> s
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateProblem(exc.filename or exc.name or name, exc.lineno or 1,
                               exc.message or "syntax error") from None
-    except (jinja2.UndefinedError, TypeError, KeyError, AttributeError) as exc:
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateProblem(name, 1, f"template not found: {exc.name}") from None
+    except Exception as exc:  # undefined fields, failing filters: name the template line
         path, line = _template_location(exc, name)
-        raise TemplateProblem(path, line, str(exc)) from None
+        raise TemplateProblem(path, line, str(exc) or type(exc).__name__) from None
 
 
 def _template_location(exc: BaseException, name: str) -> tuple[str, int]:
@@ -155,11 +213,15 @@ def references_cited(markdown: str, references: list[Reference]) -> list[Referen
     return [by_key[key] for key in order]
 
 
-def render_medicine(env: jinja2.Environment, catalog: Catalog, source: MedicineSource
+def render_medicine(env: jinja2.Environment, catalog: Catalog, source: MedicineSource,
+                    today: dt.date | None = None, problems: Problems | None = None
                     ) -> list[Page]:
+    """The pages of one medicine. With `problems`, a page whose template fails is reported
+    there and left out (the preview shows the rest); without, the failure is raised."""
     medicine = source.record
     kinds = page_kinds_for(medicine)
     name = display_name(medicine)
+    review = review_view(source, catalog, today or dt.date.today())
     pages = []
     for kind in kinds:
         title = kind.heading.format(name=name if kind.heading.startswith("{name}")
@@ -167,11 +229,20 @@ def render_medicine(env: jinja2.Environment, catalog: Catalog, source: MedicineS
         context = dict(
             site=catalog.site, medicine=medicine, slug=source.slug, name=name, kind=kind,
             kinds=kinds, title=title, prose=[p for p in source.prose if p.page == kind.id],
+            review=review,
         )
-        body = render_template(env, f"{PAGE_TEMPLATES}/medicine/{kind.id}.md.j2", **context)
-        body += render_template(env, f"{PAGE_TEMPLATES}/medicine/_footer.md.j2",
-                                references=references_cited(body, medicine.references),
-                                **context)
+        try:
+            body = render_template(env, f"{PAGE_TEMPLATES}/medicine/{kind.id}.md.j2",
+                                   **context)
+            body += render_template(env, f"{PAGE_TEMPLATES}/medicine/_footer.md.j2",
+                                    references=references_cited(body, medicine.references),
+                                    **context)
+        except TemplateProblem as exc:
+            if problems is None:
+                raise
+            problems.add(exc.path, exc.line, 1, "(template)", exc.message,
+                         page=kind.src_uri(source.slug))
+            continue
         description = shorten(page_description(kind, medicine, name), DESCRIPTION_LIMIT)
         meta = {
             "title": title, "description": description,
@@ -179,6 +250,7 @@ def render_medicine(env: jinja2.Environment, catalog: Catalog, source: MedicineS
             "review_status": medicine.review.status.value,
             "last_reviewed": medicine.review.last_reviewed.isoformat(),
             "next_review_due": medicine.review.next_review_due.isoformat(),
+            "last_changed": review.last_changed.isoformat(),
         }
         pages.append(Page(kind.src_uri(source.slug), title, kind.nav_title, description,
                           front_matter(meta) + body, source.slug))
@@ -201,17 +273,34 @@ def newest_review(medicines: list[MedicineSource]) -> dict:
     return {"lastmod": max(m.record.review.last_reviewed for m in medicines).isoformat()}
 
 
-def render_catalog(catalog: Catalog, medicines: list[MedicineSource], templates_dir: Path
+def render_catalog(catalog: Catalog, medicines: list[MedicineSource], templates_dir: Path,
+                   *, today: dt.date | None = None, problems: Problems | None = None
                    ) -> list[Page]:
-    """Every page of the site, as Markdown. `medicines` are the ones to publish."""
+    """Every page of the site, as Markdown. `medicines` are the ones to publish.
+
+    Without `problems` the first template failure is raised; with it, every failing page
+    is reported there and left out, and the other pages are still rendered."""
     env = make_environment(templates_dir)
     pages: list[Page] = []
     ordered = sorted(medicines, key=lambda s: s.record.generic_name.casefold())
+
+    def render_or_report(uri: str, template: str, **context) -> str | None:
+        try:
+            return render_template(env, template, **context)
+        except TemplateProblem as exc:
+            if problems is None:
+                raise
+            problems.add(exc.path, exc.line, 1, "(template)", exc.message, page=uri)
+            return None
+
     for page in catalog.pages:
         fm = page.front_matter
-        body = render_template(env, f"{PAGE_TEMPLATES}/site_page.md.j2", site=catalog.site,
-                               page=fm, body=jinja2.utils.markupsafe.Markup(page.body),
-                               medicines=ordered, name=page.name)
+        body = render_or_report(f"{page.name}.md", f"{PAGE_TEMPLATES}/site_page.md.j2",
+                                site=catalog.site, page=fm,
+                                body=jinja2.utils.markupsafe.Markup(page.body),
+                                medicines=ordered, name=page.name)
+        if body is None:
+            continue
         meta = {"title": fm.title, "description": fm.description}
         if page.name == "index":
             meta.update(newest_review(ordered))
@@ -219,16 +308,17 @@ def render_catalog(catalog: Catalog, medicines: list[MedicineSource], templates_
                           fm.description, front_matter(meta) + body))
     title = "Medicines A–Z"
     description = f"Every medicine in {catalog.site.name}, from A to Z."
-    body = render_template(env, f"{PAGE_TEMPLATES}/medicines_index.md.j2", site=catalog.site,
-                           medicines=ordered, title=title)
-    pages.append(Page(MEDICINES_INDEX_URI, title, title, description,
-                      front_matter({"title": title, "description": description,
-                                    **newest_review(ordered)}) + body))
+    body = render_or_report(MEDICINES_INDEX_URI, f"{PAGE_TEMPLATES}/medicines_index.md.j2",
+                            site=catalog.site, medicines=ordered, title=title)
+    if body is not None:
+        pages.append(Page(MEDICINES_INDEX_URI, title, title, description,
+                          front_matter({"title": title, "description": description,
+                                        **newest_review(ordered)}) + body))
     if catalog.glossary is not None:
         pages.append(render_glossary(env, catalog))
     pages.append(render_search(env, catalog))
     for source in ordered:
-        pages.extend(render_medicine(env, catalog, source))
+        pages.extend(render_medicine(env, catalog, source, today, problems))
     return pages
 
 

@@ -1,4 +1,5 @@
-"""The core pipeline, without MkDocs: load content → validate → render pages and nav."""
+"""The core pipeline, without MkDocs: load content → validate → render pages and nav →
+check the rendered pages."""
 
 from __future__ import annotations
 
@@ -7,16 +8,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .glossary import check_glossary
+from .invariants import check_pages
 from .loader import Catalog, load_catalog
 from .pages import Page, build_nav
+from .preview import add_problem_banners
 from .problems import Problems
-from .render import TemplateProblem, render_catalog
+from .render import render_catalog
 from .validate import check_catalog, published
 
 
 @dataclass
 class SiteBuild:
-    """Result of the core pipeline: pages and nav when there were no errors."""
+    """Result of the core pipeline. Outside the preview, pages are only to be published
+    when there were no errors."""
 
     problems: Problems
     catalog: Catalog | None = None
@@ -29,22 +33,50 @@ class SiteBuild:
 
 
 def build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool = False,
-               today: dt.date | None = None) -> SiteBuild:
+               today: dt.date | None = None, preview: bool = False,
+               allow_overdue: bool = False) -> SiteBuild:
+    """Run every step and collect every problem, even after the first error, so one run
+    reports them all.
+
+    `preview` is the editor's live preview: drafts are shown (marked), overdue reviews carry
+    a banner instead of failing, and each page shows the problems found in it.
+    `allow_overdue` publishes guides whose review is overdue (with the banner), reporting
+    each as a warning: the explicit override for the production build."""
+    today = today or dt.date.today()
     catalog, problems = load_catalog(content_dir)
     result = SiteBuild(problems, catalog)
-    if catalog is None:
-        return result
-    problems.extend(check_catalog(catalog, today or dt.date.today()))
-    if catalog.glossary is not None:
-        check_glossary(catalog.glossary, problems)
-    if problems.errors:
-        return result
-    medicines = [m for m in catalog.medicines
-                 if published(m.record, include_drafts=include_drafts)]
-    try:
-        result.pages = render_catalog(catalog, medicines, templates_dir)
-    except TemplateProblem as exc:
-        problems.add(exc.path, exc.line, 1, "(template)", exc.message)
-        return result
-    result.nav = build_nav(catalog, medicines)
+    if catalog is not None:
+        problems.extend(check_catalog(catalog, today, allow_overdue=allow_overdue or preview))
+        if catalog.glossary is not None:
+            check_glossary(catalog.glossary, problems)
+        shown = [m for m in catalog.medicines
+                 if published(m.record, include_drafts=include_drafts or preview)]
+        if not preview:
+            # A record with errors is not rendered: its errors are reported already, and
+            # rendering it would only add template errors that follow from them.
+            broken = medicines_with_errors(problems, content_dir)
+            shown = [m for m in shown if m.slug not in broken]
+        result.pages = render_catalog(catalog, shown, templates_dir, today=today,
+                                      problems=problems)
+        # A page whose template failed is already reported: links to it are not broken too.
+        failed = {problem.page for problem in problems.items if problem.page}
+        problems.extend(check_pages(result.pages, catalog, templates_dir,
+                                    published={m.slug for m in shown}, failed=failed))
+        result.nav = build_nav(catalog, shown, mark_drafts=preview)
+    if preview:
+        result.pages, result.nav = add_problem_banners(
+            result.pages, result.nav, problems.items, catalog, content_dir, templates_dir)
     return result
+
+
+def medicines_with_errors(problems: Problems, content_dir: Path) -> set[str]:
+    medicines_dir = (content_dir / "medicines").resolve()
+    slugs = set()
+    for problem in problems.errors:
+        try:
+            relative = Path(problem.path).resolve().relative_to(medicines_dir)
+        except ValueError:
+            continue
+        if relative.parts:
+            slugs.add(relative.parts[0])
+    return slugs

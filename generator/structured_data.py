@@ -6,7 +6,7 @@ it was last reviewed. Built from the same record as the page, so the two cannot 
 
 from __future__ import annotations
 
-from .model import Medicine, PrescriptionStatus, ReviewStatus, Route, SiteSettings
+from .model import Medicine, PrescriptionStatus, Reviewer, ReviewStatus, Route, SiteSettings
 from .plaintext import inline_plain
 
 # schema.org's administrationRoute is free text; these are the usual clinical words.
@@ -54,12 +54,19 @@ def drug(medicine: Medicine, url: str) -> dict:
     return data
 
 
-def medical_web_page(site: SiteSettings, medicine: Medicine, *, url: str, overview_url: str,
-                     title: str, description: str) -> dict:
+def person(reviewer: Reviewer) -> dict:
+    if reviewer.name:
+        return {"@type": "Person", "name": reviewer.name}
+    return {"@type": "Organization", "name": reviewer.role}
+
+
+def medical_web_page(site: SiteSettings, medicine: Medicine, reviewers: dict[str, Reviewer],
+                     *, url: str, overview_url: str, title: str, description: str) -> dict:
     """JSON-LD for one page of a medicine. `reviewedBy` is given only once a clinician has
-    approved the content; until then the people named in the record are its authors."""
+    approved the content; the people who wrote it are its authors."""
     review = medicine.review
-    people = [{"@type": "Organization", "name": role} for role in review.reviewer_roles]
+    authors = [person(reviewers[i]) for i in review.written_by if i in reviewers]
+    approvers = [person(reviewers[i]) for i in review.reviewed_by if i in reviewers]
     page: dict = {
         "@context": "https://schema.org",
         "@type": "MedicalWebPage",
@@ -72,9 +79,9 @@ def medical_web_page(site: SiteSettings, medicine: Medicine, *, url: str, overvi
         "lastReviewed": review.last_reviewed.isoformat(),
         "creativeWorkStatus": STATUS_NAMES[review.status],
     }
-    if review.status is ReviewStatus.approved:
-        page["reviewedBy"] = one_or_many(people)
-    else:
-        page["author"] = one_or_many(people)
+    if authors:
+        page["author"] = one_or_many(authors)
+    if review.status is ReviewStatus.approved and approvers:
+        page["reviewedBy"] = one_or_many(approvers)
     page["about"] = drug(medicine, overview_url)
     return page

@@ -66,11 +66,12 @@ def test_a_draft_medicine_is_published_only_in_preview(content, record_path):
 
 def test_an_approved_page_shows_its_reviewer_and_no_pending_banner(content, record_path):
     edit(record_path, "status: submitted", "status: approved")
-    edit(record_path, "reviewer_roles: [Editorial team]",
-         "reviewer_roles: [Clinical pharmacist]")
+    edit(record_path, "written_by: [editorial-team]",
+         "written_by: [editorial-team]\n  reviewed_by: [test-pharmacist]")
     text = pages_by_uri(content)["medicines/testofen/side-effects.md"].markdown
     assert "Pending clinical review" not in text
-    assert "Approved by Clinical pharmacist." in text
+    assert "Approved by Test pharmacist, PharmD." in text
+    assert "Written by:</strong> Editorial team" in text
     assert '<li class="review__step review__step--done">Submitted</li>' in text
     assert 'aria-current="step">Approved</li>' in text
 
@@ -142,10 +143,12 @@ BACLOFEN_PAGES = [k.file_name for k in MEDICINE_PAGE_KINDS]
 def test_baclofen_pages_match_the_golden_copy(file_name, tmp_path):
     """The real baclofen record renders exactly as reviewed. After an intended change, run
     `UPDATE_GOLDEN=1 make test` and review the diff of tests/golden/ before committing."""
-    # Baclofen's pages depend only on its own folder, the site settings and the templates.
+    # Baclofen's pages depend only on its own folder, the site settings, the reviewers and
+    # the templates.
     content = tmp_path / "content"
     shutil.copytree(ROOT / "content" / "pages", content / "pages")
     shutil.copy(ROOT / "content" / "site.yaml", content / "site.yaml")
+    shutil.copy(ROOT / "content" / "reviewers.yaml", content / "reviewers.yaml")
     shutil.copytree(ROOT / "content" / "medicines" / "baclofen",
                     content / "medicines" / "baclofen")
     result = build_site(content, TEMPLATES)

@@ -69,13 +69,14 @@ def test_pending_pages_name_authors_and_only_approved_pages_name_reviewers(conte
     catalog, _ = load_catalog(content)
     record: Medicine = catalog.medicines[0].record
     kwargs = dict(url="u", overview_url="o", title="t", description="d")
-    pending = medical_web_page(catalog.site, record, **kwargs)
+    pending = medical_web_page(catalog.site, record, catalog.reviewers, **kwargs)
     assert "reviewedBy" not in pending
     assert pending["author"] == {"@type": "Organization", "name": "Editorial team"}
     assert pending["creativeWorkStatus"] == "Pending clinical review"
-    review = record.review.model_copy(update={"status": ReviewStatus.approved})
+    review = record.review.model_copy(update={"status": ReviewStatus.approved,
+                                              "reviewed_by": ["editorial-team"]})
     approved = medical_web_page(catalog.site, record.model_copy(update={"review": review}),
-                                **kwargs)
+                                catalog.reviewers, **kwargs)
     assert approved["reviewedBy"] == {"@type": "Organization", "name": "Editorial team"}
     assert approved["creativeWorkStatus"] == "Approved"
 
