@@ -40,6 +40,15 @@ MEDICINE_PAGE_KINDS = (
 )
 
 MEDICINES_INDEX_URI = "medicines/index.md"
+CHECKER_URI = "interactions/index.md"
+CHECKER_DATA_URI = "interactions/checker.json"
+CHECKER_NAV_TITLE = "Interaction checker"
+PAIRS_NAV_TITLE = "Medicine pairs"
+
+
+def medicine_page_uri(slug: str, kind_id: str) -> str:
+    kind = next(k for k in MEDICINE_PAGE_KINDS if k.id == kind_id)
+    return kind.src_uri(slug)
 
 
 @dataclass(frozen=True)
@@ -63,13 +72,19 @@ def display_name(medicine: Medicine) -> str:
     return name[:1].upper() + name[1:]
 
 
-def build_nav(catalog: Catalog, medicines: list[MedicineSource]) -> list:
-    """MkDocs nav: Home, Medicines A–Z, one section per medicine, then the other site pages."""
+def build_nav(catalog: Catalog, medicines: list[MedicineSource],
+              pair_pages: list[Page] | None = None) -> list:
+    """MkDocs nav: Home, Medicines A–Z, the interaction checker, one section per medicine,
+    the pages about pairs of medicines, then the other site pages."""
     nav: list = [{"Home": "index.md"}, {"Medicines A–Z": MEDICINES_INDEX_URI}]
+    if pair_pages is not None:
+        nav.append({CHECKER_NAV_TITLE: CHECKER_URI})
     for source in sorted(medicines, key=lambda s: s.record.generic_name.casefold()):
         nav.append({display_name(source.record): [
             {kind.nav_title: kind.src_uri(source.slug)} for kind in page_kinds_for(source.record)
         ]})
+    if pair_pages:
+        nav.append({PAIRS_NAV_TITLE: [{page.nav_title: page.src_uri} for page in pair_pages]})
     for page in catalog.pages:
         if page.name != "index":
             nav.append({page.front_matter.nav_title or page.front_matter.title: f"{page.name}.md"})

@@ -55,4 +55,6 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
             if existing is not None:
                 files.remove(existing)
             files.append(File.generated(config, page.src_uri, content=page.markdown))
+        for src_uri, text in sorted(self.site_build.files.items()):
+            files.append(File.generated(config, src_uri, content=text))
         return files

@@ -13,6 +13,9 @@ from pathlib import Path
 import jinja2
 import yaml
 
+from .interaction_pages import (KIND_WORDS, cited, namespaced_references, plain_text,
+                                render_interaction_pages)
+from .interactions import InteractionIndex
 from .loader import Catalog, MedicineSource, Prose
 from .model import Amount, Duration, Reference
 from .pages import MEDICINES_INDEX_URI, Page, display_name, page_kinds_for
@@ -106,6 +109,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         population_words=POPULATION_WORDS.__getitem__, status_words=STATUS_WORDS.__getitem__,
         prescription_words=PRESCRIPTION_WORDS.__getitem__,
         severity_words=SEVERITY_WORDS.__getitem__, prose_body=prose_markdown,
+        kind_words=KIND_WORDS.__getitem__, cited=cited, plain=plain_text,
     )
     return env
 
@@ -149,11 +153,13 @@ def references_cited(markdown: str, references: list[Reference]) -> list[Referen
     return [by_key[key] for key in order]
 
 
-def render_medicine(env: jinja2.Environment, catalog: Catalog, source: MedicineSource
-                    ) -> list[Page]:
+def render_medicine(env: jinja2.Environment, catalog: Catalog, source: MedicineSource,
+                    index: InteractionIndex | None = None) -> list[Page]:
     medicine = source.record
     kinds = page_kinds_for(medicine)
     name = display_name(medicine)
+    interactions = index.for_medicine(source.slug) if index is not None else []
+    references = list(medicine.references) + namespaced_references(interactions)
     pages = []
     for kind in kinds:
         title = kind.heading.format(name=name if kind.heading.startswith("{name}")
@@ -161,10 +167,11 @@ def render_medicine(env: jinja2.Environment, catalog: Catalog, source: MedicineS
         context = dict(
             site=catalog.site, medicine=medicine, slug=source.slug, name=name, kind=kind,
             kinds=kinds, title=title, prose=[p for p in source.prose if p.page == kind.id],
+            interactions=interactions,
         )
         body = render_template(env, f"{PAGE_TEMPLATES}/medicine/{kind.id}.md.j2", **context)
         body += render_template(env, f"{PAGE_TEMPLATES}/medicine/_footer.md.j2",
-                                references=references_cited(body, medicine.references),
+                                references=references_cited(body, references),
                                 **context)
         description = f"{kind.nav_title} for {medicine.generic_name}: " + medicine.summary
         meta = {
@@ -179,10 +186,28 @@ def render_medicine(env: jinja2.Environment, catalog: Catalog, source: MedicineS
     return pages
 
 
-def render_catalog(catalog: Catalog, medicines: list[MedicineSource], templates_dir: Path
-                   ) -> list[Page]:
-    """Every page of the site, as Markdown. `medicines` are the ones to publish."""
+def a_to_z(medicines: list[MedicineSource]) -> list[dict]:
+    """Generic and brand names, A to Z. A brand entry points to its generic medicine."""
+    entries = [{"name": display_name(s.record), "slug": s.slug, "generic": None,
+                "summary": s.record.summary, "brands": [b.name for b in s.record.brand_names]}
+               for s in medicines]
+    entries += [{"name": brand.name, "slug": s.slug, "generic": s.record.generic_name,
+                 "summary": None, "brands": []}
+                for s in medicines for brand in s.record.brand_names]
+    entries.sort(key=lambda e: (e["name"].casefold(), e["generic"] or ""))
+    for entry in entries:
+        first = entry["name"][:1].upper()
+        entry["letter"] = first if first.isalpha() else "#"
+    return entries
+
+
+def render_catalog(catalog: Catalog, medicines: list[MedicineSource], templates_dir: Path,
+                   index: InteractionIndex | None = None) -> list[Page]:
+    """Every page of the site, as Markdown. `medicines` are the ones to publish; `index`
+    holds the published interactions (by default every rule in the catalog)."""
     env = make_environment(templates_dir)
+    if index is None:
+        index = InteractionIndex(catalog, medicines)
     pages: list[Page] = []
     ordered = sorted(medicines, key=lambda s: s.record.generic_name.casefold())
     for page in catalog.pages:
@@ -196,11 +221,13 @@ def render_catalog(catalog: Catalog, medicines: list[MedicineSource], templates_
     title = "Medicines A–Z"
     description = f"Every medicine in {catalog.site.name}, from A to Z."
     body = render_template(env, f"{PAGE_TEMPLATES}/medicines_index.md.j2", site=catalog.site,
-                           medicines=ordered, title=title)
+                           medicines=ordered, title=title, entries=a_to_z(ordered))
     pages.append(Page(MEDICINES_INDEX_URI, title, title, description,
                       front_matter({"title": title, "description": description}) + body))
     for source in ordered:
-        pages.extend(render_medicine(env, catalog, source))
+        pages.extend(render_medicine(env, catalog, source, index))
+    pages.extend(render_interaction_pages(env, catalog, index, render_template, front_matter,
+                                          references_cited))
     return pages
 
 

@@ -11,8 +11,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from .interactions import check_interactions
 from .loader import Catalog, MedicineSource, dotted
-from .model import Amount, Medicine, unit_family
+from .model import Amount, Interaction, Medicine, unit_family
 from .problems import Problems
 from .sourcemap import Loc
 
@@ -35,6 +36,7 @@ def check_catalog(catalog: Catalog, today: dt.date) -> Problems:
         seen_names.setdefault(name, source)
     for page in catalog.pages:
         check_markdown(page.body, page.path, page.body_line, problems)
+    check_interactions(catalog, today, problems)
     return problems
 
 
@@ -172,5 +174,5 @@ def iter_text(value: Any, loc: Loc = ()) -> Iterator[tuple[Loc, str]]:
             yield from iter_text(item, loc + (index,))
 
 
-def published(medicine: Medicine, *, include_drafts: bool) -> bool:
-    return include_drafts or medicine.review.status.value != "draft"
+def published(record: Medicine | Interaction, *, include_drafts: bool) -> bool:
+    return include_drafts or record.review.status.value != "draft"
