@@ -19,7 +19,7 @@ from .validate import CITATION
 
 PAGE_TEMPLATES = "pages/interactions"
 KIND_WORDS = {
-    "drowsiness": "Adds to sleepiness and slowed breathing",
+    "drowsiness": "Adds to sleepiness and dizziness",
     "blood_levels": "Changes the amount of medicine in the blood",
     "blood_pressure": "Adds to low blood pressure",
     "other": "Other effects",

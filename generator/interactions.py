@@ -172,7 +172,7 @@ class InteractionIndex:
 
     def side(self, side_id: str) -> Side:
         if side_id in self.medicines:
-            return Side(side_id, medicine_name(self.medicines[side_id]), MEDICINE)
+            return Side(side_id, medicine_label(self.medicines[side_id]), MEDICINE)
         item = self.classes[side_id]
         return Side(item.id, item.name, item.type.value, item.plain, tuple(item.examples),
                     self.members.get(item.id, ()))
@@ -250,6 +250,12 @@ class InteractionIndex:
 def medicine_name(source: MedicineSource) -> str:
     name = source.record.generic_name
     return name[:1].upper() + name[1:]
+
+
+def medicine_label(source: MedicineSource) -> str:
+    """The name with its best-known brand, as patients may know it: "Levetiracetam (Keppra)"."""
+    brands = source.record.brand_names
+    return medicine_name(source) + (f" ({brands[0].name})" if brands else "")
 
 
 # ---------------------------------------------------------------- checks
@@ -349,7 +355,6 @@ def check_rule(source: InteractionSource, index: InteractionIndex, today: dt.dat
         report(problems, source, ("between",),
                f"the file for this pair must be called {expected}",
                "one file per pair, named by its two sides in A–Z order, so it is easy to find")
-        usable = False
 
     keys = [ref.key for ref in rule.references]
     cited: set[str] = set()
