@@ -391,7 +391,7 @@ def check_contradictions(index: InteractionIndex, problems: Problems) -> None:
         winners = resolution.winners
         if not winners:
             continue
-        what = f"{index.side(x).name.lower()} with {index.side(y).name.lower()}"
+        what = f"{x} with {y}"
         if len(winners) > 1:
             key = tuple(sorted(w.path.name for w in winners))
             if key not in reported:
