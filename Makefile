@@ -30,7 +30,14 @@ check: $(VENV)/.installed
 serve: $(VENV)/.installed
 	$(BIN)/medguide serve
 
-test: $(VENV)/.installed-test
+# Browser tests drive Debian's Chromium (never `playwright install`). apt-get runs only when it
+# is missing.
+.PHONY: browser-tools
+browser-tools:
+	@test -x /usr/bin/chromium || { echo "installing Debian package chromium"; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+
+test: $(VENV)/.installed-test browser-tools
 	$(BIN)/python -m pytest
 
 clean:

@@ -4,7 +4,7 @@
 (function () {
   "use strict";
 
-  var form = document.getElementById("interaction-checker");
+  var form = document.getElementById("checker-form");
   var results = document.getElementById("checker-results");
   var status = document.getElementById("checker-status");
   if (!form || !results || !status || !window.fetch) return;
