@@ -1,5 +1,6 @@
 """Rendering records into page Markdown through the Jinja templates."""
 
+import functools
 import os
 import shutil
 from pathlib import Path
@@ -137,14 +138,19 @@ def test_medicines_index_lists_generic_and_brand_names(content):
 BACLOFEN_PAGES = [k.file_name for k in MEDICINE_PAGE_KINDS]
 
 
+@functools.cache
+def real_pages() -> dict:
+    # Baclofen's interactions come from the shared store, so the whole content is built.
+    result = build_site(ROOT / "content", TEMPLATES)
+    assert result.ok, result.problems.errors
+    return {page.src_uri: page for page in result.pages}
+
+
 @pytest.mark.parametrize("file_name", BACLOFEN_PAGES)
 def test_baclofen_pages_match_the_golden_copy(file_name, tmp_path):
     """The real baclofen record renders exactly as reviewed. After an intended change, run
     `UPDATE_GOLDEN=1 make test` and review the diff of tests/golden/ before committing."""
-    # Baclofen's interactions come from the shared store, so the whole content is built.
-    result = build_site(ROOT / "content", TEMPLATES)
-    assert result.ok, result.problems.errors
-    page = next(p for p in result.pages if p.src_uri == f"medicines/baclofen/{file_name}")
+    page = real_pages()[f"medicines/baclofen/{file_name}"]
     golden = GOLDEN / "baclofen" / file_name
     if os.environ.get("UPDATE_GOLDEN"):
         golden.parent.mkdir(parents=True, exist_ok=True)
