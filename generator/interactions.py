@@ -50,10 +50,18 @@ class Side:
     plain: str | None = None
     examples: tuple[str, ...] = ()
     members: tuple[str, ...] = ()  # slugs of the site's medicines in this class
+    generic_name: str | None = None  # for a medicine in the guide
 
     @property
     def is_medicine_in_guide(self) -> bool:
         return self.type == MEDICINE
+
+    @property
+    def short_name(self) -> str:
+        """The name inside a sentence: "diazepam" rather than "Diazepam (Valium)"."""
+        if self.generic_name is not None:
+            return self.generic_name
+        return self.name[:1].lower() + self.name[1:]
 
 
 @dataclass(frozen=True)
@@ -172,7 +180,9 @@ class InteractionIndex:
 
     def side(self, side_id: str) -> Side:
         if side_id in self.medicines:
-            return Side(side_id, medicine_label(self.medicines[side_id]), MEDICINE)
+            source = self.medicines[side_id]
+            return Side(side_id, medicine_label(source), MEDICINE,
+                        generic_name=source.record.generic_name)
         item = self.classes[side_id]
         return Side(item.id, item.name, item.type.value, item.plain, tuple(item.examples),
                     self.members.get(item.id, ()))
