@@ -51,7 +51,8 @@ def command_check(args: argparse.Namespace) -> int:
     result = build_site(content_dir, templates_dir, include_drafts=True)
     print_problems(result.problems)
     if result.ok:
-        print(f"checked {len(result.catalog.medicines)} medicine(s), {len(result.pages)} pages")
+        print(f"checked {len(result.catalog.medicines)} medicine(s), "
+              f"{len(result.catalog.interactions)} interaction(s), {len(result.pages)} pages")
     return 0 if result.ok else 1
 
 
