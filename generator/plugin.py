@@ -120,6 +120,8 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
             inclusion = InclusionLevel.UNDEFINED if page.in_nav else InclusionLevel.NOT_IN_NAV
             files.append(File.generated(config, page.src_uri, content=page.markdown,
                                         inclusion=inclusion))
+        for src_uri, text in sorted(self.site_build.files.items()):
+            files.append(File.generated(config, src_uri, content=text))
         self.files = files
         return files
 

@@ -10,10 +10,12 @@ from pathlib import Path
 from .glossary import check_glossary
 from .invariants import check_pages
 from .loader import Catalog, load_catalog
-from .pages import Page, build_nav
+from .interaction_pages import checker_data
+from .interactions import InteractionIndex
+from .pages import CHECKER_DATA_URI, CHECKER_URI, Page, build_nav
 from .preview import add_problem_banners
 from .problems import Problems
-from .render import render_catalog
+from .render import SEVERITY_WORDS, render_catalog
 from .validate import check_catalog, published
 
 
@@ -26,6 +28,8 @@ class SiteBuild:
     catalog: Catalog | None = None
     pages: list[Page] = field(default_factory=list)
     nav: list = field(default_factory=list)
+    # Files that are not pages (the checker's JSON): {path in the site: text}
+    files: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -56,13 +60,19 @@ def build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool =
             # rendering it would only add template errors that follow from them.
             broken = medicines_with_errors(problems, content_dir)
             shown = [m for m in shown if m.slug not in broken]
-        result.pages = render_catalog(catalog, shown, templates_dir, today=today,
+        index = InteractionIndex(catalog, shown, [
+            r for r in catalog.interactions
+            if published(r.record, include_drafts=include_drafts or preview)])
+        result.pages = render_catalog(catalog, shown, templates_dir, index, today=today,
                                       problems=problems)
+        result.files[CHECKER_DATA_URI] = checker_data(index, SEVERITY_WORDS)
+        pair_pages = [p for p in result.pages if p.src_uri.startswith("interactions/")
+                      and p.src_uri != CHECKER_URI]
         # A page whose template failed is already reported: links to it are not broken too.
         failed = {problem.page for problem in problems.items if problem.page}
         problems.extend(check_pages(result.pages, catalog, templates_dir,
                                     published={m.slug for m in shown}, failed=failed))
-        result.nav = build_nav(catalog, shown, mark_drafts=preview)
+        result.nav = build_nav(catalog, shown, pair_pages, mark_drafts=preview)
     if preview:
         result.pages, result.nav = add_problem_banners(
             result.pages, result.nav, problems.items, catalog, content_dir, templates_dir)
