@@ -2,10 +2,17 @@
 
 `mkdocs build`, `medguide build` and `make site` all go through here, so they give the same
 site. During `mkdocs serve` content and templates are watched and reloaded on every change.
+
+The PDF handouts are built in `on_config`, before any page is rendered, because every page of
+a medicine links its handouts with their size and page count. They are built into the cache
+and handed to MkDocs as files (`on_files`), which copies them to `site/handouts/`; so a
+failed handout build fails the build before anything is written.
 """
 
 from __future__ import annotations
 
+import logging
+import time
 from pathlib import Path
 
 from mkdocs.config import base, config_options
@@ -14,12 +21,19 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
+from .handouts import PAPER_SIZES, HandoutSettings
 from .site import SiteBuild, build_site
+
+log = logging.getLogger("mkdocs.plugins.medguide")
 
 
 class MedguideConfig(base.Config):
     content_dir = config_options.Type(str, default="content")
     templates_dir = config_options.Type(str, default="templates")
+    # Paper size of the printable handouts and wallet card: letter or a4.
+    handout_paper = config_options.Choice(PAPER_SIZES, default="letter")
+    # Built handouts are kept here (outside the site) and reused while their inputs match.
+    handout_cache_dir = config_options.Type(str, default=".cache/handouts")
 
 
 class MedguidePlugin(BasePlugin[MedguideConfig]):
@@ -35,11 +49,19 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
         root = Path(config.config_file_path).parent
         content_dir = root / self.config.content_dir
         templates_dir = root / self.config.templates_dir
-        result = build_site(content_dir, templates_dir, include_drafts=self.preview)
+        handouts = HandoutSettings(root / self.config.handout_cache_dir,
+                                   self.config.handout_paper)
+        start = time.perf_counter()
+        result = build_site(content_dir, templates_dir, include_drafts=self.preview,
+                            handouts=handouts)
         if not result.ok:
             raise PluginError("content has errors:\n" +
                               "\n".join(str(p) for p in result.problems.errors))
         self.site_build = result
+        built = result.handouts
+        log.info(f"{len(built.handouts)} handouts: {len(built.rendered)} rendered, "
+                 f"{len(built.cached)} from cache ({time.perf_counter() - start:.2f} s "
+                 "with the pages)")
         config.site_name = result.catalog.site.name
         config.site_description = result.catalog.site.description
         config.site_url = config.site_url or result.catalog.site.url
@@ -55,4 +77,6 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
             if existing is not None:
                 files.remove(existing)
             files.append(File.generated(config, page.src_uri, content=page.markdown))
+        for handout in self.site_build.handouts.handouts:
+            files.append(File.generated(config, handout.src_uri, abs_src_path=str(handout.path)))
         return files

@@ -8,6 +8,7 @@ autoescaping (text from content cannot become markup).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import jinja2
@@ -149,8 +150,8 @@ def references_cited(markdown: str, references: list[Reference]) -> list[Referen
     return [by_key[key] for key in order]
 
 
-def render_medicine(env: jinja2.Environment, catalog: Catalog, source: MedicineSource
-                    ) -> list[Page]:
+def render_medicine(env: jinja2.Environment, catalog: Catalog, source: MedicineSource,
+                    handouts: Sequence = ()) -> list[Page]:
     medicine = source.record
     kinds = page_kinds_for(medicine)
     name = display_name(medicine)
@@ -161,6 +162,7 @@ def render_medicine(env: jinja2.Environment, catalog: Catalog, source: MedicineS
         context = dict(
             site=catalog.site, medicine=medicine, slug=source.slug, name=name, kind=kind,
             kinds=kinds, title=title, prose=[p for p in source.prose if p.page == kind.id],
+            handouts=handouts,
         )
         body = render_template(env, f"{PAGE_TEMPLATES}/medicine/{kind.id}.md.j2", **context)
         body += render_template(env, f"{PAGE_TEMPLATES}/medicine/_footer.md.j2",
@@ -179,9 +181,10 @@ def render_medicine(env: jinja2.Environment, catalog: Catalog, source: MedicineS
     return pages
 
 
-def render_catalog(catalog: Catalog, medicines: list[MedicineSource], templates_dir: Path
-                   ) -> list[Page]:
-    """Every page of the site, as Markdown. `medicines` are the ones to publish."""
+def render_catalog(catalog: Catalog, medicines: list[MedicineSource], templates_dir: Path,
+                   handouts: Mapping[str, Sequence] | None = None) -> list[Page]:
+    """Every page of the site, as Markdown. `medicines` are the ones to publish; `handouts`
+    (by medicine slug) are the printable PDFs their pages link to."""
     env = make_environment(templates_dir)
     pages: list[Page] = []
     ordered = sorted(medicines, key=lambda s: s.record.generic_name.casefold())
@@ -200,7 +203,8 @@ def render_catalog(catalog: Catalog, medicines: list[MedicineSource], templates_
     pages.append(Page(MEDICINES_INDEX_URI, title, title, description,
                       front_matter({"title": title, "description": description}) + body))
     for source in ordered:
-        pages.extend(render_medicine(env, catalog, source))
+        pages.extend(render_medicine(env, catalog, source,
+                                     (handouts or {}).get(source.slug, ())))
     return pages
 
 

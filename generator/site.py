@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .handouts import HandoutBuild, HandoutProblem, HandoutSettings, build_handouts
 from .loader import Catalog, load_catalog
 from .pages import Page, build_nav
 from .problems import Problems
@@ -21,6 +22,7 @@ class SiteBuild:
     catalog: Catalog | None = None
     pages: list[Page] = field(default_factory=list)
     nav: list = field(default_factory=list)
+    handouts: HandoutBuild = field(default_factory=HandoutBuild)
 
     @property
     def ok(self) -> bool:
@@ -28,7 +30,10 @@ class SiteBuild:
 
 
 def build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool = False,
-               today: dt.date | None = None) -> SiteBuild:
+               today: dt.date | None = None, handouts: HandoutSettings | None = None
+               ) -> SiteBuild:
+    """Load, check and render the site. With `handouts` settings, the PDF handouts are built
+    first, so the pages can link them with their size and page count."""
     catalog, problems = load_catalog(content_dir)
     result = SiteBuild(problems, catalog)
     if catalog is None:
@@ -39,7 +44,13 @@ def build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool =
     medicines = [m for m in catalog.medicines
                  if published(m.record, include_drafts=include_drafts)]
     try:
-        result.pages = render_catalog(catalog, medicines, templates_dir)
+        if handouts is not None:
+            result.handouts = build_handouts(catalog, medicines, templates_dir, handouts)
+        result.pages = render_catalog(catalog, medicines, templates_dir,
+                                      handouts=result.handouts.by_medicine())
+    except HandoutProblem as exc:
+        problems.add(exc.path, exc.line, 1, exc.field, exc.message, exc.hint)
+        return result
     except TemplateProblem as exc:
         problems.add(exc.path, exc.line, 1, "(template)", exc.message)
         return result
