@@ -178,7 +178,8 @@ def report_validation_error(model: type[BaseModel], error: dict, path: Path,
                     hint = f"did you mean {close[0]}?"
         elif kind == "too_short":
             message = ("must not be empty" if isinstance(error.get("input"), str)
-                       else f"needs at least {ctx.get('min_length', 1)} item(s)")
+                       else f"must have at least {ctx.get('min_length', 1)} item"
+                       + ("s" if ctx.get("min_length", 1) != 1 else ""))
         elif kind == "string_too_short":
             message = "must not be empty"
         elif kind == "greater_than":

@@ -155,6 +155,8 @@ class DailyRange(Record):
 class Regimen(Record):
     forms: Annotated[list[Slug], Field(min_length=1)]
     population: Population
+    # What the doses are for, when one population has different doses for different uses.
+    use: Text | None = None
     starting_dose: Dose | None = None
     increase: DoseIncrease | None = None
     usual_daily_range: DailyRange | None = None

@@ -82,17 +82,18 @@ def check_medicine(source: MedicineSource, today: dt.date, problems: Problems) -
                 report(loc, f"cites unknown reference [^{match.group(1)}]",
                        "add it under references: or fix the key")
         check_text(text, lambda message, hint=None, loc=loc: report(loc, message, hint))
-    for index, ref in enumerate(record.references):
-        if ref.key not in cited:
-            report(("references", index, "key"), f"reference {ref.key!r} is never cited",
-                   severity="warning")
     for prose in source.prose:
         check_markdown(prose.body, prose.path, prose.body_line, problems)
         for offset, line_text in enumerate(prose.body.splitlines()):
             for match in CITATION.finditer(line_text):
+                cited.add(match.group(1))
                 if match.group(1) not in keys:
                     problems.add(prose.path, prose.body_line + offset, match.start() + 1,
                                  "(body)", f"cites unknown reference [^{match.group(1)}]")
+    for index, ref in enumerate(record.references):
+        if ref.key not in cited:
+            report(("references", index, "key"), f"reference {ref.key!r} is never cited",
+                   severity="warning")
 
     if record.review.next_review_due < today:
         report(("review", "next_review_due"),

@@ -1,0 +1,48 @@
+"""The record model: what a medicine record may hold."""
+
+import datetime as dt
+
+import pytest
+from pydantic import ValidationError
+
+from generator.model import Amount, Review, Stopping, in_base_unit, unit_family
+
+
+def test_amounts_compare_across_units_of_one_family():
+    assert Amount(value=500, unit="mcg").base == Amount(value=0.5, unit="mg").base
+    assert unit_family("mcg/mL") == unit_family("mg/mL") == "concentration"
+    assert in_base_unit(2, "days") == 48
+
+
+@pytest.mark.parametrize("value", [0, -5])
+def test_an_amount_must_be_positive(value):
+    with pytest.raises(ValidationError):
+        Amount(value=value, unit="mg")
+
+
+def test_an_amount_needs_a_known_unit():
+    with pytest.raises(ValidationError):
+        Amount(value=5, unit="milligrams")
+
+
+def test_an_amount_written_as_text_is_rejected():
+    with pytest.raises(ValidationError):
+        Amount.model_validate({"value": "5", "unit": "mg"})
+
+
+def test_withdrawal_risk_requires_a_boxed_warning():
+    with pytest.raises(ValidationError, match="boxed_warning is required"):
+        Stopping(withdrawal_risk=True, risk=["Risky."], taper=["Slowly."])
+    Stopping(withdrawal_risk=False, risk=["Low."], taper=["Slowly."])
+
+
+def test_next_review_must_come_after_last_review():
+    with pytest.raises(ValidationError, match="must be after last_reviewed"):
+        Review(status="submitted", reviewer_roles=["Editorial team"],
+               last_reviewed=dt.date(2026, 5, 1), next_review_due=dt.date(2026, 4, 1))
+
+
+def test_review_status_pending_is_submitted_or_under_review():
+    review = Review(status="under_review", reviewer_roles=["Editorial team"],
+                    last_reviewed=dt.date(2026, 5, 1), next_review_due=dt.date(2027, 5, 1))
+    assert review.status.is_pending
