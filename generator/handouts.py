@@ -14,6 +14,7 @@ changed, in parallel over the machine's cores. Independent of MkDocs.
 from __future__ import annotations
 
 import concurrent.futures
+import concurrent.futures.process
 import hashlib
 import json
 import multiprocessing
@@ -443,7 +444,14 @@ def build_handouts(catalog: Catalog, medicines: list[MedicineSource], templates_
     jobs = [replace(job, key=job_key(job, assets, settings))
             for job in plan_handouts(catalog, medicines, templates_dir, settings)]
     missing = [job for job in jobs if read_cached(settings.cache_dir, job) is None]
-    results = run_jobs(missing, settings.workers) if missing else []
+    try:
+        results = run_jobs(missing, settings.workers) if missing else []
+    except (OSError, concurrent.futures.process.BrokenProcessPool) as exc:
+        # WeasyPrint could not load its system libraries, or a worker died.
+        raise HandoutProblem(templates_dir / HANDOUT_TEMPLATES, 1, "(handout)",
+                             f"could not make the PDF handouts: {exc}",
+                             "`make site` installs the Debian libraries WeasyPrint needs"
+                             ) from None
     for job, (data, pages, problems) in zip(missing, results):
         if problems:
             raise HandoutProblem(job.source_path, 1, "(handout)",

@@ -412,3 +412,14 @@ def test_the_same_content_gives_byte_identical_pdfs(built, tmp_path):
         assert a.file_name == b.file_name
         assert a.path.read_bytes() == b.path.read_bytes(), a.file_name
         assert a.path.read_bytes() == built[a.file_name].path.read_bytes(), a.file_name
+
+
+def test_missing_system_libraries_are_a_clear_error(tmp_path, monkeypatch):
+    def no_pango(job):
+        raise OSError("cannot load library 'libpango-1.0-0'")
+
+    monkeypatch.setattr("generator.handouts.render_pdf", no_pango)
+    with pytest.raises(HandoutProblem) as caught:
+        build(FIXTURES / "content", tmp_path / "cache", workers=1)
+    assert "libpango-1.0-0" in caught.value.message
+    assert "make site" in caught.value.hint
