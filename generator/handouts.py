@@ -17,6 +17,7 @@ import concurrent.futures
 import concurrent.futures.process
 import hashlib
 import json
+import logging
 import multiprocessing
 import os
 import re
@@ -32,14 +33,14 @@ import segno
 from .loader import Catalog, MedicineSource
 from .model import Form, Medicine, Route
 from .pages import display_name
-from .render import make_environment, render_template
+from .render import join_words, make_environment, render_template
 from .validate import CITATION
 
 HANDOUT_TEMPLATES = "handouts"
 PAPER_SIZES = ("letter", "a4")
 MAX_HANDOUT_PAGES = 2
 MAX_WALLET_CARD_PAGES = 1
-# CSS classes of the wallet card's fixed-size panels: their text must fit inside them.
+# CSS class of the wallet card's fixed-size panels: their text must fit inside them.
 CARD_PANEL_CLASS = "card__panel"
 # Bump to invalidate every cached PDF when the way they are made changes outside this file.
 CACHE_FORMAT = 1
@@ -159,9 +160,6 @@ class HandoutBuild:
     rendered: list[str] = field(default_factory=list)
     cached: list[str] = field(default_factory=list)
 
-    def for_medicine(self, slug: str) -> list[Handout]:
-        return [handout for handout in self.handouts if handout.slug == slug]
-
     def by_medicine(self) -> dict[str, list[Handout]]:
         result: dict[str, list[Handout]] = {}
         for handout in self.handouts:
@@ -170,12 +168,6 @@ class HandoutBuild:
 
 
 # ---------------------------------------------------------------- what goes on a handout
-
-
-def join_words(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def form_groups(medicine: Medicine) -> list[FormGroup]:
@@ -372,9 +364,7 @@ def glob_escape(text: str) -> str:
 
 def render_pdf(job: HandoutJob) -> tuple[bytes, int, list[str]]:
     """(PDF bytes, page count, problems) for one job. Runs in a worker process."""
-    import logging
-
-    from weasyprint import HTML
+    from weasyprint import HTML  # imported here: slow to import, and only needed to render
 
     warnings: list[str] = []
 
