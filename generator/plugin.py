@@ -3,12 +3,18 @@
 `mkdocs build`, `medguide build` and `make site` all go through here, so they give the same
 site. During `mkdocs serve` content and templates are watched and reloaded on every change,
 and the preview shows problems on the pages instead of stopping.
+
+The PDF handouts are built in `on_config`, before any page is rendered, because every page of
+a medicine links its handouts with their size and page count. They are built into the cache
+and handed to MkDocs as files (`on_files`), which copies them to `site/handouts/`; so a
+failed handout build fails the build before anything is written.
 """
 
 from __future__ import annotations
 
 import html
 import logging
+import time
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -21,6 +27,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page as MkDocsPage
 
 from .glossary import GlossaryExtension
+from .handouts import PAPER_SIZES, HandoutSettings
 from .invariants import BOXED_WARNING_MARK, unsafe_html
 from .pages import page_kinds_for
 from .search_index import SearchIndexError, build_search_index
@@ -31,6 +38,8 @@ from .theme import split_title
 # The sitemap's and sitemap.xml.gz's date for pages without a review date, when no medicine
 # gives one either: a fixed date, never the build's, so builds stay byte-identical.
 FALLBACK_DATE = "2000-01-01"
+
+log = logging.getLogger("mkdocs.plugins.medguide")
 
 log = logging.getLogger("mkdocs.plugins.medguide")
 
@@ -47,6 +56,10 @@ class MedguideConfig(base.Config):
     # The explicit override: publish guides whose review is overdue (each is logged, and
     # its pages carry a "review overdue" banner). `medguide build --allow-overdue` sets it.
     allow_overdue = config_options.Type(bool, default=False)
+    # Paper size of the printable handouts and wallet card: letter or a4.
+    handout_paper = config_options.Choice(PAPER_SIZES, default="letter")
+    # Built handouts are kept here (outside the site) and reused while their inputs match.
+    handout_cache_dir = config_options.Type(str, default=".cache/handouts")
 
 
 class MedguidePlugin(BasePlugin[MedguideConfig]):
@@ -67,8 +80,12 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
         root = Path(config.config_file_path).parent
         content_dir = root / self.config.content_dir
         templates_dir = root / self.config.templates_dir
+        handouts = HandoutSettings(root / self.config.handout_cache_dir,
+                                   self.config.handout_paper)
+        start = time.perf_counter()
         result = build_site(content_dir, templates_dir, include_drafts=self.preview,
-                            preview=self.preview, allow_overdue=self.config.allow_overdue)
+                            preview=self.preview, allow_overdue=self.config.allow_overdue,
+                            handouts=handouts)
         self.boxed_warning_pages, self.page_dates, self.site_date = set(), {}, None
         if self.preview:
             if result.problems.items:
@@ -81,6 +98,10 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
             for problem in result.problems.warnings:  # includes every overdue override
                 log.info("medguide: %s", problem)
         self.site_build = result
+        built = result.handouts
+        log.info(f"{len(built.handouts)} handouts: {len(built.rendered)} rendered, "
+                 f"{len(built.cached)} from cache ({time.perf_counter() - start:.2f} s "
+                 "with the pages)")
         if result.catalog is not None:
             config.site_name = result.catalog.site.name
             config.site_description = result.catalog.site.description
@@ -122,6 +143,9 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
                                         inclusion=inclusion))
         for src_uri, text in sorted(self.site_build.files.items()):
             files.append(File.generated(config, src_uri, content=text))
+        for handout in self.site_build.handouts.handouts:
+            files.append(File.generated(config, handout.src_uri,
+                                        abs_src_path=str(handout.path)))
         self.files = files
         return files
 

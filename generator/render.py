@@ -8,6 +8,7 @@ autoescaping (text from content cannot become markup).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -223,7 +224,8 @@ def references_cited(markdown: str, references: list[Reference]) -> list[Referen
 
 def render_medicine(env: jinja2.Environment, catalog: Catalog, source: MedicineSource,
                     today: dt.date | None = None, problems: Problems | None = None,
-                    index: InteractionIndex | None = None) -> list[Page]:
+                    index: InteractionIndex | None = None, handouts: Sequence = ()
+                    ) -> list[Page]:
     """The pages of one medicine. With `problems`, a page whose template fails is reported
     there and left out (the preview shows the rest); without, the failure is raised."""
     medicine = source.record
@@ -239,7 +241,7 @@ def render_medicine(env: jinja2.Environment, catalog: Catalog, source: MedicineS
         context = dict(
             site=catalog.site, medicine=medicine, slug=source.slug, name=name, kind=kind,
             kinds=kinds, title=title, prose=[p for p in source.prose if p.page == kind.id],
-            review=review, interactions=interactions,
+            review=review, interactions=interactions, handouts=handouts,
         )
         try:
             body = render_template(env, f"{PAGE_TEMPLATES}/medicine/{kind.id}.md.j2",
@@ -300,9 +302,11 @@ def newest_review(medicines: list[MedicineSource]) -> dict:
 
 def render_catalog(catalog: Catalog, medicines: list[MedicineSource], templates_dir: Path,
                    index: InteractionIndex | None = None, *, today: dt.date | None = None,
-                   problems: Problems | None = None) -> list[Page]:
+                   problems: Problems | None = None,
+                   handouts: Mapping[str, Sequence] | None = None) -> list[Page]:
     """Every page of the site, as Markdown. `medicines` are the ones to publish; `index`
-    holds the published interactions.
+    holds the published interactions; `handouts` (by medicine slug) are the printable PDFs
+    their pages link to.
 
     Without `problems` the first template failure is raised; with it, every failing page
     is reported there and left out, and the other pages are still rendered."""
@@ -347,7 +351,8 @@ def render_catalog(catalog: Catalog, medicines: list[MedicineSource], templates_
         pages.append(render_glossary(env, catalog))
     pages.append(render_search(env, catalog))
     for source in ordered:
-        pages.extend(render_medicine(env, catalog, source, today, problems, index))
+        pages.extend(render_medicine(env, catalog, source, today, problems, index,
+                                     (handouts or {}).get(source.slug, ())))
     pages.extend(render_interaction_pages(
         env, catalog, index, render_template, front_matter, references_cited,
         lambda review: review_view_of(review, [], catalog, today or dt.date.today())))

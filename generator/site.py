@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .glossary import check_glossary
 from .invariants import check_pages
+from .handouts import HandoutBuild, HandoutProblem, HandoutSettings, build_handouts
 from .loader import Catalog, load_catalog
 from .interaction_pages import checker_data
 from .interactions import InteractionIndex
@@ -30,6 +31,7 @@ class SiteBuild:
     nav: list = field(default_factory=list)
     # Files that are not pages (the checker's JSON): {path in the site: text}
     files: dict[str, str] = field(default_factory=dict)
+    handouts: HandoutBuild = field(default_factory=HandoutBuild)
 
     @property
     def ok(self) -> bool:
@@ -38,14 +40,17 @@ class SiteBuild:
 
 def build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool = False,
                today: dt.date | None = None, preview: bool = False,
-               allow_overdue: bool = False) -> SiteBuild:
+               allow_overdue: bool = False, handouts: HandoutSettings | None = None
+               ) -> SiteBuild:
     """Run every step and collect every problem, even after the first error, so one run
     reports them all.
 
     `preview` is the editor's live preview: drafts are shown (marked), overdue reviews carry
     a banner instead of failing, and each page shows the problems found in it.
     `allow_overdue` publishes guides whose review is overdue (with the banner), reporting
-    each as a warning: the explicit override for the production build."""
+    each as a warning: the explicit override for the production build.
+    With `handouts` settings, the PDF handouts are built first, so the pages can link them
+    with their size and page count."""
     today = today or dt.date.today()
     catalog, problems = load_catalog(content_dir)
     result = SiteBuild(problems, catalog)
@@ -63,8 +68,14 @@ def build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool =
         index = InteractionIndex(catalog, shown, [
             r for r in catalog.interactions
             if published(r.record, include_drafts=include_drafts or preview)])
+        if handouts is not None and not problems.errors:
+            try:
+                result.handouts = build_handouts(catalog, shown, templates_dir, handouts)
+            except HandoutProblem as exc:
+                problems.add(exc.path, exc.line, 1, exc.field, exc.message, exc.hint)
         result.pages = render_catalog(catalog, shown, templates_dir, index, today=today,
-                                      problems=problems)
+                                      problems=problems,
+                                      handouts=result.handouts.by_medicine())
         result.files[CHECKER_DATA_URI] = checker_data(index, SEVERITY_WORDS)
         pair_pages = [p for p in result.pages if p.src_uri.startswith("interactions/")
                       and p.src_uri != CHECKER_URI]

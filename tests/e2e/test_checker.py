@@ -1,5 +1,6 @@
 """The interaction checker in real headless Chromium: by mouse, by keyboard, and without
-JavaScript. Also the Medicines A–Z brand names, as a reader follows them."""
+JavaScript. Also the Medicines A–Z brand names, as a reader follows them. Uses the session's
+browser from tests/e2e/conftest.py (one Playwright per test run)."""
 
 from __future__ import annotations
 
@@ -13,15 +14,10 @@ import threading
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from conftest import ROOT, write_mkdocs_config
 from test_interactions import add_medicine
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-
 
 def build(config: Path | None, site: Path) -> Path:
     args = [sys.executable, "-m", "generator.cli"]
@@ -66,17 +62,9 @@ def fixture_url(serve, tmp_path_factory) -> str:
     """Two made-up medicines with no recorded interaction between them."""
     project = tmp_path_factory.mktemp("fixture")
     content = project / "content"
-    shutil.copytree(Path(__file__).parent / "fixtures" / "content", content)
+    shutil.copytree(ROOT / "tests" / "fixtures" / "content", content)
     add_medicine(content, "placebin", classes="[]")
     return serve(build(write_mkdocs_config(project, content), project / "site"))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
