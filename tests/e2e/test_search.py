@@ -7,6 +7,8 @@ import gzip
 import json
 import re
 
+import pytest
+
 from .conftest import ALL_PAGES, SEARCH_PAGE, StaticServer, site_path
 
 
@@ -33,8 +35,12 @@ def test_searching_missed_dose_finds_baclofen(page, base_url):
     assert "Baclofen" in page.title()
 
 
-def test_search_finds_a_medicine_by_its_brand_name(page, base_url):
-    assert "medicines/baclofen/" in search_from_home(page, base_url, "Lioresal")
+@pytest.mark.parametrize("brand, medicine", [("Lioresal", "baclofen"),
+                                             ("Keppra", "levetiracetam"),
+                                             ("Klonopin", "clonazepam"),
+                                             ("Zanaflex", "tizanidine")])
+def test_search_finds_a_medicine_by_its_brand_name(page, base_url, brand, medicine):
+    assert f"medicines/{medicine}/" in search_from_home(page, base_url, brand)
 
 
 def test_search_says_plainly_when_nothing_matches(page, base_url):
