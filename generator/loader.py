@@ -450,14 +450,8 @@ def load_glossary(path: Path, problems: Problems) -> GlossarySource | None:
     """`content/glossary.yaml`, which is optional: a site may have no glossary."""
     if not path.exists():
         return None
-    text = read_text(path, problems)
-    if text is None:
-        return None
-    loaded = load_yaml(path, text, problems)
-    if loaded is None:
-        return None
-    glossary = validate_model(Glossary, loaded[0], path, loaded[1], problems)
-    return None if glossary is None else GlossarySource(path, glossary, loaded[1])
+    loaded = load_record(path, Glossary, problems)
+    return None if loaded is None else GlossarySource(path, *loaded)
 
 
 def dotted(loc: Loc) -> str:
