@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
-import shutil
 import sys
-import tempfile
+import time
 from pathlib import Path
 
 import yaml
 
+from . import progress
 from .problems import Problems
 from .site import build_site
 
@@ -56,49 +57,38 @@ def command_check(args: argparse.Namespace) -> int:
 
 
 def command_build(args: argparse.Namespace) -> int:
-    """Check, then build into a temporary folder and swap it in only if everything worked."""
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import MkDocsException
+    """Check, then build: a new site is swapped in, or changed files moved in, only if
+    everything worked (see `builder`)."""
+    from .builder import BuildFailed, build
 
     content_dir, templates_dir, site_dir = project_paths(args.config)
     site_dir = Path(args.site_dir) if args.site_dir else site_dir
-    result = build_site(content_dir, templates_dir)
-    if not result.ok:
-        print_problems(result.problems)
-        print("build stopped: nothing was changed in " + str(site_dir), file=sys.stderr)
-        return 1
-    site_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".site-new-", dir=site_dir.parent))
+    start = time.perf_counter()
     try:
-        config = load_config(config_file=str(args.config), site_dir=str(staging))
-        config.plugins.on_startup(command="build", dirty=False)
-        build(config)
-        config.plugins.on_shutdown()
-    except (MkDocsException, SystemExit) as exc:
-        shutil.rmtree(staging, ignore_errors=True)
+        report = build(args.config, site_dir, jobs=args.jobs)
+    except BuildFailed as exc:
+        if exc.problems is not None:
+            print_problems(exc.problems)
+            print("build stopped: nothing was changed in " + str(site_dir), file=sys.stderr)
+        else:
+            print(f"build failed: {exc}", file=sys.stderr)
+            print("nothing was changed in " + str(site_dir), file=sys.stderr)
+        return 1
+    except SystemExit as exc:
         print(f"build failed: {exc}", file=sys.stderr)
         print("nothing was changed in " + str(site_dir), file=sys.stderr)
         return 1
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    swap_in(staging, site_dir)
-    print(f"built {len(result.pages)} pages into {site_dir}")
+    total = time.perf_counter() - start
+    print(f"built {report.pages} pages into {site_dir} ({report.mode} build: "
+          f"{report.pages_built} converted, {report.files_written} files written, "
+          f"{report.files_removed} removed) in {total:.2f} s")
+    print(f"phases: {progress.current.summary()}")
+    if args.report:
+        Path(args.report).write_text(json.dumps({
+            "mode": report.mode, "pages": report.pages, "pages_built": report.pages_built,
+            "files_written": report.files_written, "files_removed": report.files_removed,
+            "phases": report.phases, "total": total}, indent=2), encoding="utf-8")
     return 0
-
-
-def swap_in(staging: Path, site_dir: Path) -> None:
-    """Replace `site_dir` with `staging` using renames, so readers never see half a site."""
-    old = None
-    if site_dir.exists():
-        old = Path(tempfile.mkdtemp(prefix=".site-old-", dir=site_dir.parent))
-        old.rmdir()
-        site_dir.rename(old)
-    staging.chmod(0o755)  # mkdtemp makes private folders; a site is for everyone to read
-    staging.rename(site_dir)
-    if old is not None:
-        shutil.rmtree(old)
 
 
 def command_serve(args: argparse.Namespace) -> int:
@@ -116,6 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("check", help="check all content and report every problem")
     build = sub.add_parser("build", help="check content and build the site")
     build.add_argument("--site-dir", help="where to write the site (default: from mkdocs.yml)")
+    build.add_argument("--jobs", type=int, default=None,
+                       help="worker processes for pages (default: one per core)")
+    build.add_argument("--report", help="also write the build's figures to this JSON file")
     serve = sub.add_parser("serve", help="live-reloading preview, drafts included")
     serve.add_argument("--dev-addr", default="127.0.0.1:8000")
     args = parser.parse_args(argv)

@@ -12,7 +12,7 @@ import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from pydantic import BaseModel, ValidationError
 
@@ -285,8 +285,11 @@ def load_site_page(path: Path, problems: Problems) -> SitePageSource | None:
     return SitePageSource(path, path.stem, front, body, body_line)
 
 
-def load_catalog(root: Path) -> tuple[Catalog | None, Problems]:
-    """Load all content under `root`. Returns (catalog or None, problems found)."""
+def load_catalog(root: Path, medicine_loader: Callable[[Path, Problems], MedicineSource | None]
+                 = load_medicine) -> tuple[Catalog | None, Problems]:
+    """Load all content under `root`. Returns (catalog or None, problems found).
+
+    `medicine_loader` loads one medicine folder (a cached loader can stand in)."""
     problems = Problems()
     site = None
     site_path = root / "site.yaml"
@@ -301,7 +304,7 @@ def load_catalog(root: Path) -> tuple[Catalog | None, Problems]:
             if medicines_dir.is_dir() else []:
         if folder.name.startswith((".", "_")):
             continue
-        source = load_medicine(folder, problems)
+        source = medicine_loader(folder, problems)
         if source is not None:
             medicines.append(source)
     pages = []

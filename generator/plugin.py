@@ -13,13 +13,17 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
 
+from .cache import CoreCache
 from .site import SiteBuild, build_site
 
 
 class MedguideConfig(base.Config):
     content_dir = config_options.Type(str, default="content")
     templates_dir = config_options.Type(str, default="templates")
+    # Caches of loaded records and rendered pages (relative to mkdocs.yml); "" turns them off.
+    cache_dir = config_options.Type(str, default=".cache")
 
 
 class MedguidePlugin(BasePlugin[MedguideConfig]):
@@ -35,7 +39,9 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
         root = Path(config.config_file_path).parent
         content_dir = root / self.config.content_dir
         templates_dir = root / self.config.templates_dir
-        result = build_site(content_dir, templates_dir, include_drafts=self.preview)
+        cache = CoreCache(root / self.config.cache_dir) if self.config.cache_dir else None
+        result = build_site(content_dir, templates_dir, include_drafts=self.preview, cache=cache)
+        self.site_build = result
         if not result.ok:
             raise PluginError("content has errors:\n" +
                               "\n".join(str(p) for p in result.problems.errors))
@@ -56,3 +62,22 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
                 files.remove(existing)
             files.append(File.generated(config, page.src_uri, content=page.markdown))
         return files
+
+    def on_page_context(self, context, *, page, config: MkDocsConfig, nav: Navigation):
+        # Each page carries a reduced navigation: the top-level links plus its own medicine's
+        # section. Pages stay the same size however many medicines the site has, and a page
+        # depends only on its own part of the nav (what lets the fast build skip the others).
+        context["nav"] = reduced_nav(nav, page)
+        return context
+
+
+def reduced_nav(nav: Navigation, page) -> Navigation:
+    """`nav` without the sections of other medicines."""
+    section = page.parent
+    while section is not None and section.parent is not None:
+        section = section.parent
+    items = [item for item in nav.items if not item.is_section or item is section]
+    reduced = Navigation(items, [p for p in nav.pages
+                                 if p.parent is None or p.parent is page.parent])
+    reduced.homepage = nav.homepage
+    return reduced

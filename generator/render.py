@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Callable
 
 import jinja2
 import yaml
@@ -179,9 +180,13 @@ def render_medicine(env: jinja2.Environment, catalog: Catalog, source: MedicineS
     return pages
 
 
-def render_catalog(catalog: Catalog, medicines: list[MedicineSource], templates_dir: Path
-                   ) -> list[Page]:
-    """Every page of the site, as Markdown. `medicines` are the ones to publish."""
+def render_catalog(catalog: Catalog, medicines: list[MedicineSource], templates_dir: Path,
+                   cached: Callable[[MedicineSource, Callable[[], list[Page]]], list[Page]]
+                   | None = None) -> list[Page]:
+    """Every page of the site, as Markdown. `medicines` are the ones to publish.
+
+    `cached(source, render)` may return a medicine's pages from a cache instead of calling
+    `render()`."""
     env = make_environment(templates_dir)
     pages: list[Page] = []
     ordered = sorted(medicines, key=lambda s: s.record.generic_name.casefold())
@@ -200,7 +205,8 @@ def render_catalog(catalog: Catalog, medicines: list[MedicineSource], templates_
     pages.append(Page(MEDICINES_INDEX_URI, title, title, description,
                       front_matter({"title": title, "description": description}) + body))
     for source in ordered:
-        pages.extend(render_medicine(env, catalog, source))
+        render = lambda source=source: render_medicine(env, catalog, source)  # noqa: E731
+        pages.extend(cached(source, render) if cached else render())
     return pages
 
 
