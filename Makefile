@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: site test serve check clean
+.PHONY: site test serve check clean bench
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -32,6 +32,10 @@ serve: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
+
+# Build speed at 100 and 1,000 medicines; writes bench/results.md (about 20 minutes on 2 cores).
+bench: $(VENV)/.installed
+	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf site $(VENV)

@@ -20,11 +20,12 @@ SYLLABLES = ("ba", "ce", "di", "fo", "gu", "ka", "le", "mi", "no", "pu",
 
 
 def syllable_code(number: int, length: int = 3) -> str:
-    """A fixed-length word for `number` (20**3 = 8,000 distinct words at length 3)."""
+    """A fixed-length word for `number` (20**3 = 8,000 distinct words at length 3). The first
+    syllable changes fastest, so names spread over the alphabet as real ones do."""
     word = ""
     for _ in range(length):
         number, digit = divmod(number, len(SYLLABLES))
-        word = SYLLABLES[digit] + word
+        word += SYLLABLES[digit]
     return word
 
 

@@ -40,6 +40,31 @@ MEDICINE_PAGE_KINDS = (
 )
 
 MEDICINES_INDEX_URI = "medicines/index.md"
+# A site with more medicines than this splits its A–Z into a page per letter, and its home page
+# links to the A–Z instead of listing every medicine: no page grows with the size of the site.
+ONE_PAGE_LIST_MAX = 100
+
+
+@dataclass(frozen=True)
+class Letter:
+    """One first letter of the A–Z and the page listing its medicines."""
+
+    label: str  # "B", or "0–9" for names that start with a digit or sign
+    medicines: tuple
+
+    @property
+    def src_uri(self) -> str:
+        slug = self.label.lower() if self.label.isalpha() else "other"
+        return f"a-z/{slug}.md"
+
+
+def letter_groups(medicines: list[MedicineSource]) -> list[Letter]:
+    """`medicines` (in A–Z order) grouped by the first letter of their generic name."""
+    groups: dict[str, list[MedicineSource]] = {}
+    for source in medicines:
+        first = source.record.generic_name[:1].upper()
+        groups.setdefault(first if first.isalpha() else "0–9", []).append(source)
+    return [Letter(label, tuple(group)) for label, group in groups.items()]
 
 
 @dataclass(frozen=True)
@@ -52,6 +77,7 @@ class Page:
     description: str
     markdown: str
     medicine: str | None = None
+    in_nav: bool = True  # pages reached only by links (e.g. one letter of the A–Z) are not
 
 
 def page_kinds_for(medicine: Medicine) -> list[MedicinePageKind]:

@@ -12,7 +12,7 @@ from mkdocs.config import base, config_options
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 
 from .cache import CoreCache
@@ -60,7 +60,10 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
             existing = files.get_file_from_path(page.src_uri)
             if existing is not None:
                 files.remove(existing)
-            files.append(File.generated(config, page.src_uri, content=page.markdown))
+            inclusion = (InclusionLevel.UNDEFINED if page.in_nav
+                         else InclusionLevel.NOT_IN_NAV)
+            files.append(File.generated(config, page.src_uri, content=page.markdown,
+                                        inclusion=inclusion))
         return files
 
     def on_page_context(self, context, *, page, config: MkDocsConfig, nav: Navigation):

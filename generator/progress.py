@@ -66,7 +66,7 @@ class Progress:
         self.enabled = total >= minimum
         self.bar = self.enabled and interactive(self.stream)
         self.start = time.perf_counter()
-        self.next_line = 0.1
+        self.next_tenth = 1
 
     def advance(self, count: int = 1) -> None:
         if not self.enabled:
@@ -80,12 +80,12 @@ class Progress:
             self.stream.write(f"\r{self.label} [{'#' * filled}{' ' * (width - filled)}] "
                               f"{self.done}/{self.total} {elapsed:.0f} s")
             self.stream.flush()
-        elif fraction >= self.next_line or self.done == self.total:
+        elif self.done * 10 >= self.next_tenth * self.total:
             self.stream.write(f"{self.label}: {self.done}/{self.total} "
                               f"({fraction:.0%}, {elapsed:.1f} s)\n")
             self.stream.flush()
-            while self.next_line <= fraction:
-                self.next_line += 0.1
+            while self.done * 10 >= self.next_tenth * self.total:
+                self.next_tenth += 1
 
     def close(self) -> None:
         if self.bar:

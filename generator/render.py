@@ -16,7 +16,8 @@ import yaml
 
 from .loader import Catalog, MedicineSource, Prose
 from .model import Amount, Duration, Reference
-from .pages import MEDICINES_INDEX_URI, Page, display_name, page_kinds_for
+from .pages import (MEDICINES_INDEX_URI, ONE_PAGE_LIST_MAX, Page, display_name,
+                    letter_groups, page_kinds_for)
 from .validate import CITATION
 
 PAGE_TEMPLATES = "pages"
@@ -190,20 +191,33 @@ def render_catalog(catalog: Catalog, medicines: list[MedicineSource], templates_
     env = make_environment(templates_dir)
     pages: list[Page] = []
     ordered = sorted(medicines, key=lambda s: s.record.generic_name.casefold())
+    short_list = ordered if len(ordered) <= ONE_PAGE_LIST_MAX else []
+    letters = letter_groups(ordered) if not short_list else []
     for page in catalog.pages:
         fm = page.front_matter
         body = render_template(env, f"{PAGE_TEMPLATES}/site_page.md.j2", site=catalog.site,
                                page=fm, body=jinja2.utils.markupsafe.Markup(page.body),
-                               medicines=ordered, name=page.name)
+                               medicines=short_list, name=page.name)
         meta = {"title": fm.title, "description": fm.description}
         pages.append(Page(f"{page.name}.md", fm.title, fm.nav_title or fm.title,
                           fm.description, front_matter(meta) + body))
     title = "Medicines A–Z"
     description = f"Every medicine in {catalog.site.name}, from A to Z."
     body = render_template(env, f"{PAGE_TEMPLATES}/medicines_index.md.j2", site=catalog.site,
-                           medicines=ordered, title=title)
+                           medicines=short_list, letters=letters, title=title)
     pages.append(Page(MEDICINES_INDEX_URI, title, title, description,
                       front_matter({"title": title, "description": description}) + body))
+    for letter in letters:
+        letter_title = f"Medicines A–Z: {letter.label}"
+        letter_description = (f"Medicines in {catalog.site.name} whose names start with "
+                              f"{letter.label}.")
+        body = render_template(env, f"{PAGE_TEMPLATES}/medicines_letter.md.j2",
+                               site=catalog.site, letter=letter, letters=letters,
+                               title=letter_title)
+        pages.append(Page(letter.src_uri, letter_title, letter_title, letter_description,
+                          front_matter({"title": letter_title,
+                                        "description": letter_description}) + body,
+                          in_nav=False))
     for source in ordered:
         render = lambda source=source: render_medicine(env, catalog, source)  # noqa: E731
         pages.extend(cached(source, render) if cached else render())
