@@ -66,21 +66,38 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
                                         inclusion=inclusion))
         return files
 
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        self.reduced_navs = {}
+        return nav
+
     def on_page_context(self, context, *, page, config: MkDocsConfig, nav: Navigation):
         # Each page carries a reduced navigation: the top-level links plus its own medicine's
         # section. Pages stay the same size however many medicines the site has, and a page
         # depends only on its own part of the nav (what lets the fast build skip the others).
-        context["nav"] = reduced_nav(nav, page)
+        section = page.parent
+        while section is not None and section.parent is not None:
+            section = section.parent
+        reduced = self.reduced_navs.get(id(section))
+        if reduced is None:
+            reduced = self.reduced_navs[id(section)] = reduced_nav(nav, section)
+        context["nav"] = reduced
         return context
 
 
-def reduced_nav(nav: Navigation, page) -> Navigation:
-    """`nav` without the sections of other medicines."""
-    section = page.parent
-    while section is not None and section.parent is not None:
-        section = section.parent
+def reduced_nav(nav: Navigation, section) -> Navigation:
+    """`nav` with its top-level links and `section`, without the other sections."""
     items = [item for item in nav.items if not item.is_section or item is section]
-    reduced = Navigation(items, [p for p in nav.pages
-                                 if p.parent is None or p.parent is page.parent])
+    reduced = Navigation(items, _pages_in(items))
     reduced.homepage = nav.homepage
     return reduced
+
+
+def _pages_in(items) -> list:
+    """The pages among `items` and in their sections, in nav order."""
+    pages = []
+    for item in items:
+        if item.is_section:
+            pages += _pages_in(item.children)
+        elif item.is_page:
+            pages.append(item)
+    return pages
