@@ -49,7 +49,7 @@ from mkdocs.structure.files import Files, InclusionLevel, get_files, set_exclusi
 from mkdocs.structure.nav import get_navigation
 from mkdocs.structure.pages import Page
 
-from . import progress
+from . import parallel, progress
 from .cache import code_digest, digest, tree_digest
 
 log = logging.getLogger("medguide")
@@ -81,20 +81,15 @@ class BuildReport:
 def build(config_file: Path, site_dir: Path, *, jobs: int | None = None) -> BuildReport:
     """Build the site of `config_file` into `site_dir`, reusing the last build where it can."""
     phases = progress.reset()
+    parallel.jobs = jobs
     site_dir = site_dir.resolve()
     config = load_config(config_file=str(config_file), site_dir=str(site_dir))
     config.plugins.on_startup(command="build", dirty=False)
     try:
-        return _build(config, Path(config_file), site_dir, jobs or cpu_count(), phases)
+        return _build(config, Path(config_file), site_dir, parallel.worker_count(), phases)
     finally:
         config.plugins.on_shutdown()
-
-
-def cpu_count() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+        parallel.jobs = None
 
 
 class RecordingFiles(Files):
@@ -301,9 +296,12 @@ def _build_pages(to_build, config, files, doc_files, nav, env, jobs: int) -> dic
             # Objects made so far are only read by the workers: keep the garbage collector
             # from touching (and so copying) them in every worker.
             gc.freeze()
-            with context.Pool(min(jobs, len(chunks))) as pool:
-                for chunk_result in pool.imap_unordered(_build_chunk, chunks):
-                    collect(chunk_result)
+            try:
+                with context.Pool(min(jobs, len(chunks))) as pool:
+                    for chunk_result in pool.imap_unordered(_build_chunk, chunks):
+                        collect(chunk_result)
+            finally:
+                gc.unfreeze()
         else:
             for chunk in chunks:
                 collect(_build_chunk(chunk, count_warnings=False))

@@ -285,11 +285,17 @@ def load_site_page(path: Path, problems: Problems) -> SitePageSource | None:
     return SitePageSource(path, path.stem, front, body, body_line)
 
 
-def load_catalog(root: Path, medicine_loader: Callable[[Path, Problems], MedicineSource | None]
-                 = load_medicine) -> tuple[Catalog | None, Problems]:
+def load_medicines(folders: list[Path], problems: Problems) -> list[MedicineSource | None]:
+    return [load_medicine(folder, problems) for folder in folders]
+
+
+def load_catalog(root: Path, medicines_loader: Callable[[list[Path], Problems],
+                                                        list[MedicineSource | None]]
+                 = load_medicines) -> tuple[Catalog | None, Problems]:
     """Load all content under `root`. Returns (catalog or None, problems found).
 
-    `medicine_loader` loads one medicine folder (a cached loader can stand in)."""
+    `medicines_loader` loads the medicine folders, in order (a cached or parallel loader can
+    stand in)."""
     problems = Problems()
     site = None
     site_path = root / "site.yaml"
@@ -298,15 +304,12 @@ def load_catalog(root: Path, medicine_loader: Callable[[Path, Problems], Medicin
         loaded = load_yaml(site_path, text, problems)
         if loaded is not None:
             site = validate_model(SiteSettings, loaded[0], site_path, loaded[1], problems)
-    medicines = []
     medicines_dir = root / "medicines"
-    for folder in sorted(p for p in medicines_dir.iterdir() if p.is_dir()) \
-            if medicines_dir.is_dir() else []:
-        if folder.name.startswith((".", "_")):
-            continue
-        source = medicine_loader(folder, problems)
-        if source is not None:
-            medicines.append(source)
+    folders = [folder for folder in (sorted(p for p in medicines_dir.iterdir() if p.is_dir())
+                                     if medicines_dir.is_dir() else [])
+               if not folder.name.startswith((".", "_"))]
+    medicines = [source for source in medicines_loader(folders, problems)
+                 if source is not None]
     pages = []
     for md_path in sorted((root / "pages").glob("*.md")):
         page = load_site_page(md_path, problems)

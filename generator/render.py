@@ -8,6 +8,7 @@ autoescaping (text from content cannot become markup).
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
@@ -60,6 +61,9 @@ class TemplateProblem(Exception):
     def __init__(self, path: str, line: int, message: str):
         super().__init__(f"{path}:{line}: {message}")
         self.path, self.line, self.message = path, line, message
+
+    def __reduce__(self):  # so it can travel back from a worker process
+        return TemplateProblem, (self.path, self.line, self.message)
 
 
 def number(value: float) -> str:
@@ -187,12 +191,12 @@ def render_medicine(env: jinja2.Environment, catalog: Catalog, source: MedicineS
 
 
 def render_catalog(catalog: Catalog, medicines: list[MedicineSource], templates_dir: Path,
-                   cached: Callable[[MedicineSource, Callable[[], list[Page]]], list[Page]]
-                   | None = None) -> list[Page]:
+                   renderer: Callable[[list[tuple[MedicineSource, Callable[[], list[Page]]]]],
+                                      list[list[Page]]] | None = None) -> list[Page]:
     """Every page of the site, as Markdown. `medicines` are the ones to publish.
 
-    `cached(source, render)` may return a medicine's pages from a cache instead of calling
-    `render()`."""
+    `renderer` gets each medicine with a call that renders its pages, and returns their pages
+    in order: it may take them from a cache, or spread the calls over several processes."""
     env = make_environment(templates_dir)
     pages: list[Page] = []
     ordered = sorted(medicines, key=lambda s: s.record.generic_name.casefold())
@@ -223,9 +227,9 @@ def render_catalog(catalog: Catalog, medicines: list[MedicineSource], templates_
                           front_matter({"title": letter_title,
                                         "description": letter_description}) + body,
                           in_nav=False))
-    for source in ordered:
-        render = lambda source=source: render_medicine(env, catalog, source)  # noqa: E731
-        pages.extend(cached(source, render) if cached else render())
+    calls = [(source, partial(render_medicine, env, catalog, source)) for source in ordered]
+    for medicine_pages in (renderer(calls) if renderer else [call() for _, call in calls]):
+        pages.extend(medicine_pages)
     return pages
 
 

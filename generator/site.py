@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from .cache import CoreCache, digest, folder_digest, shared_inputs_digest
 from .loader import Catalog, MedicineSource, load_catalog, load_medicine
+from .parallel import run_calls
 from .progress import phase
 from .pages import Page, build_nav
 from .problems import Problems
@@ -32,11 +34,11 @@ class SiteBuild:
 def build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool = False,
                today: dt.date | None = None, cache: CoreCache | None = None) -> SiteBuild:
     """Load, check and render everything. With a `cache`, unchanged medicines are neither
-    parsed nor rendered again (the result is the same either way)."""
+    parsed nor rendered again; what must be done is spread over all cores. The result is the
+    same either way."""
     today = today or dt.date.today()
     with phase("load"):
-        loader = cached_loader(cache) if cache else load_medicine
-        catalog, problems = load_catalog(content_dir, loader)
+        catalog, problems = load_catalog(content_dir, partial(load_medicines_fast, cache))
     result = SiteBuild(problems, catalog)
     if catalog is None:
         return result
@@ -47,13 +49,13 @@ def build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool =
     medicines = [m for m in catalog.medicines
                  if published(m.record, include_drafts=include_drafts)]
     with phase("render"):
-        renderer = None
+        shared = None
         if cache:
             shared = shared_inputs_digest(content_dir, templates_dir, extra=(
                 today.isoformat(), str(include_drafts), identities_digest(medicines)))
-            renderer = cached_renderer(cache, shared)
         try:
-            result.pages = render_catalog(catalog, medicines, templates_dir, renderer)
+            result.pages = render_catalog(catalog, medicines, templates_dir,
+                                          partial(render_medicines_fast, cache, shared))
         except TemplateProblem as exc:
             problems.add(exc.path, exc.line, 1, "(template)", exc.message)
             return result
@@ -63,22 +65,33 @@ def build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool =
     return result
 
 
-def cached_loader(cache: CoreCache):
-    """`load_medicine`, reusing the record loaded last time when the folder is unchanged."""
-    def load(folder: Path, problems: Problems) -> MedicineSource | None:
-        key = cache.folder_digests[folder] = folder_digest(folder)
-        hit = cache.records.get(key)
-        if hit is not None:
-            source, found = hit
-            problems.extend(found)
-            return source
-        found = Problems()
-        source = load_medicine(folder, found)
+def _load_one(folder: Path) -> tuple[MedicineSource | None, Problems]:
+    found = Problems()
+    return load_medicine(folder, found), found
+
+
+def load_medicines_fast(cache: CoreCache | None, folders: list[Path], problems: Problems
+                        ) -> list[MedicineSource | None]:
+    """Load medicine folders: from the cache when unchanged, the others over all cores."""
+    loaded: dict[Path, tuple[MedicineSource | None, Problems]] = {}
+    if cache:
+        for folder in folders:
+            key = cache.folder_digests[folder] = folder_digest(folder)
+            hit = cache.records.get(key)
+            if hit is not None:
+                loaded[folder] = hit
+    missing = [folder for folder in folders if folder not in loaded]
+    for folder, outcome in zip(missing, run_calls([partial(_load_one, f) for f in missing])):
+        loaded[folder] = outcome
+        source, found = outcome
+        if cache and source is not None and not found.errors:
+            cache.records.put(cache.folder_digests[folder], outcome)
+    sources = []
+    for folder in folders:  # problems in folder order, as a plain load gives them
+        source, found = loaded[folder]
         problems.extend(found)
-        if source is not None and not found.errors:
-            cache.records.put(key, (source, found))
-        return source
-    return load
+        sources.append(source)
+    return sources
 
 
 def identities_digest(medicines: list[MedicineSource]) -> str:
@@ -90,14 +103,23 @@ def identities_digest(medicines: list[MedicineSource]) -> str:
         for m in sorted(medicines, key=lambda m: m.slug)))
 
 
-def cached_renderer(cache: CoreCache, shared: str):
-    def render(source: MedicineSource, render_pages) -> list[Page]:
-        folder = source.path.parent
-        folder_key = cache.folder_digests.get(folder) or folder_digest(folder)
-        key = digest(shared, source.slug, folder_key)
-        pages = cache.pages.get(key)
-        if pages is None:
-            pages = render_pages()
-            cache.pages.put(key, pages)
-        return pages
-    return render
+def render_medicines_fast(cache: CoreCache | None, shared: str | None, calls
+                          ) -> list[list[Page]]:
+    """Each medicine's pages: from the cache when nothing they depend on changed, the
+    others rendered over all cores."""
+    rendered: dict[int, list[Page]] = {}
+    keys: dict[int, str] = {}
+    if cache:
+        for index, (source, _) in enumerate(calls):
+            folder = source.path.parent
+            folder_key = cache.folder_digests.get(folder) or folder_digest(folder)
+            keys[index] = digest(shared, source.slug, folder_key)
+            hit = cache.pages.get(keys[index])
+            if hit is not None:
+                rendered[index] = hit
+    missing = [index for index in range(len(calls)) if index not in rendered]
+    for index, pages in zip(missing, run_calls([calls[i][1] for i in missing])):
+        rendered[index] = pages
+        if cache:
+            cache.pages.put(keys[index], pages)
+    return [rendered[index] for index in range(len(calls))]
