@@ -150,7 +150,7 @@ def _build(config: MkDocsConfig, config_file: Path, site_dir: Path, jobs: int,
 
         env = config.plugins.on_env(env, config=config, files=files)
         with phases.phase("static files"):
-            files.copy_static_files(inclusion=InclusionLevel.is_included)
+            statics = _copy_static_files(files, old)
             for template in config.theme.static_templates:
                 mkdocs_build._build_theme_template(template, env, files, config, nav)
             for template in config.extra_templates:
@@ -181,14 +181,15 @@ def _build(config: MkDocsConfig, config_file: Path, site_dir: Path, jobs: int,
         with phases.phase("write"):
             produced = {f.dest_uri for f in files if f.inclusion.is_included()}
             if mode == "full":
-                new_files = _swap_in(work_dir, site_dir)
+                new_files = _swap_in(work_dir, site_dir, {
+                    info["dest"]: info["sha"] for info in remembered.values()})
             else:
                 new_files = _commit(work_dir, site_dir, produced, old, report)
             work_dir = None
             if mode == "full":
                 report.files_written = len(new_files)
             manifest = {"version": MANIFEST_VERSION, "site_key": site_key,
-                        "pages": remembered, "files": new_files}
+                        "pages": remembered, "static": statics, "files": new_files}
             if manifest_path and manifest != old:
                 _write_json(manifest_path, manifest)
         report.phases = dict(phases.seconds)
@@ -328,7 +329,10 @@ def _build_chunk(indices: list[int], count_warnings: bool = True):
             finally:
                 files.recording = None
             mkdocs_build._build_page(page, config, _JOB["doc_files"], _JOB["nav"], _JOB["env"])
+            with open(page.file.abs_dest_path, "rb") as written:  # still in the page cache
+                sha = hashlib.sha256(written.read()).hexdigest()
             out.append((page.file.src_uri, {
+                "dest": page.file.dest_uri, "sha": sha,
                 "anchors": sorted(page.present_anchor_ids or ()),
                 "links": sorted(links),
                 "anchor_links": {to.src_uri: dict(sorted(anchors.items()))
@@ -363,6 +367,28 @@ def _restore_anchors(doc_files, files: Files, remembered: dict) -> None:
 
 
 # ---------------------------------------------------------------- the site folder
+
+def _static_signature(file) -> list:
+    if file.abs_src_path and file._content is None:
+        stat = os.stat(file.abs_src_path)
+        return [file.abs_src_path, stat.st_size, stat.st_mtime_ns]
+    return [hashlib.sha256(file.content_bytes).hexdigest()]
+
+
+def _copy_static_files(files: Files, old: dict | None) -> dict[str, list]:
+    """Copy static files (theme assets, handouts) to the work folder, but in an incremental
+    build only those whose source changed since the last build copied them."""
+    signatures = {}
+    for file in files:
+        if file.is_documentation_page() or not file.inclusion.is_included():
+            continue
+        signature = signatures[file.dest_uri] = _static_signature(file)
+        if (old and old.get("static", {}).get(file.dest_uri) == signature
+                and file.dest_uri in old["files"]):
+            continue  # already in the site, from the same source
+        file.copy_file()
+    return signatures
+
 
 def _file_state(path: Path, sha: str | None = None) -> list:
     stat = path.stat()
@@ -410,8 +436,9 @@ def _write_json(path: Path, data: dict) -> None:
     os.replace(temp, path)
 
 
-def _swap_in(staging: Path, site_dir: Path) -> dict:
-    """Replace the site with the new one in two renames; returns the new site's files."""
+def _swap_in(staging: Path, site_dir: Path, known_shas: dict[str, str]) -> dict:
+    """Replace the site with the new one in two renames; returns the new site's files
+    (`known_shas`: hashes of files already known, the pages the workers wrote)."""
     staging.chmod(0o755)  # mkdtemp makes private folders; a site is for everyone to read
     old = None
     if site_dir.exists():
@@ -419,9 +446,11 @@ def _swap_in(staging: Path, site_dir: Path) -> dict:
         old.rmdir()
         site_dir.rename(old)
     staging.rename(site_dir)
+    files = {name: _file_state(path, known_shas.get(name))
+             for name, path in _listing(site_dir).items()}
     if old is not None:
         shutil.rmtree(old)
-    return {name: _file_state(path) for name, path in _listing(site_dir).items()}
+    return files
 
 
 def _commit(work_dir: Path, site_dir: Path, produced: set[str], old: dict,
