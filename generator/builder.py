@@ -90,6 +90,7 @@ def build(config_file: Path, site_dir: Path, *, jobs: int | None = None) -> Buil
     finally:
         config.plugins.on_shutdown()
         parallel.jobs = None
+        gc.unfreeze()
 
 
 class RecordingFiles(Files):
@@ -112,6 +113,9 @@ def _build(config: MkDocsConfig, config_file: Path, site_dir: Path, jobs: int,
     work_dir: Path | None = None
     try:
         config = config.plugins.on_config(config)
+        # What the pipeline loaded lives until the end of this one-shot build: spare the
+        # garbage collector from scanning it again on every collection.
+        gc.freeze()
         cache_dir = _cache_dir(config, config_file)
         manifest_path = (cache_dir / f"site-{digest(str(site_dir))[:16]}.json"
                          if cache_dir else None)
@@ -297,12 +301,9 @@ def _build_pages(to_build, config, files, doc_files, nav, env, jobs: int) -> dic
             # Objects made so far are only read by the workers: keep the garbage collector
             # from touching (and so copying) them in every worker.
             gc.freeze()
-            try:
-                with context.Pool(min(jobs, len(chunks))) as pool:
-                    for chunk_result in pool.imap_unordered(_build_chunk, chunks):
-                        collect(chunk_result)
-            finally:
-                gc.unfreeze()
+            with context.Pool(min(jobs, len(chunks))) as pool:
+                for chunk_result in pool.imap_unordered(_build_chunk, chunks):
+                    collect(chunk_result)
         else:
             for chunk in chunks:
                 collect(_build_chunk(chunk, count_warnings=False))

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from .cache import CoreCache, digest, folder_digest, shared_inputs_digest
+from .cache import CoreCache, collector_paused, digest, folder_digest, shared_inputs_digest
 from .loader import Catalog, MedicineSource, load_catalog, load_medicine
 from .parallel import run_calls
 from .progress import phase
@@ -36,7 +36,13 @@ def build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool =
     """Load, check and render everything. With a `cache`, unchanged medicines are neither
     parsed nor rendered again; what must be done is spread over all cores. The result is the
     same either way."""
-    today = today or dt.date.today()
+    with collector_paused():
+        return _build_site(content_dir, templates_dir, include_drafts, today or dt.date.today(),
+                           cache)
+
+
+def _build_site(content_dir: Path, templates_dir: Path, include_drafts: bool, today: dt.date,
+                cache: CoreCache | None) -> SiteBuild:
     with phase("load"):
         catalog, problems = load_catalog(content_dir, partial(load_medicines_fast, cache))
     result = SiteBuild(problems, catalog)
