@@ -13,6 +13,7 @@ from pathlib import Path
 @dataclass
 class Measured:
     seconds: float
+    cpu_seconds: float  # user + system time of the command and every process it waited for
     peak_mb: float  # largest sum of memory over the command's processes (see `tree_memory_kb`)
     returncode: int
     output: str
@@ -78,4 +79,5 @@ def run(command: list[str], *, cwd: Path | None = None, env: dict | None = None,
     done.set()
     sampler.join()
     peak_mb = max(peak, usage.ru_maxrss) / 1024
-    return Measured(seconds, peak_mb, process.returncode, output)
+    return Measured(seconds, usage.ru_utime + usage.ru_stime, peak_mb, process.returncode,
+                    output)

@@ -53,6 +53,7 @@ PAGE_SIZE_LIMIT_KB = 150
 @dataclass
 class Run:
     seconds: float
+    cpu_seconds: float
     peak_mb: float
     report: dict
 
@@ -107,7 +108,8 @@ def medguide_build(config: Path, site: Path, report: Path) -> Run:
                    cwd=ROOT, env={**os.environ, "CI": "1"})
     if measured.returncode != 0:
         raise SystemExit(f"medguide build failed:\n{measured.output[-4000:]}")
-    return Run(measured.seconds, measured.peak_mb, json.loads(report.read_text()))
+    return Run(measured.seconds, measured.cpu_seconds, measured.peak_mb,
+               json.loads(report.read_text()))
 
 
 def clear_caches(project: Path, keep: tuple[str, ...] = ()) -> None:
@@ -233,8 +235,10 @@ def pages_seconds(run_: Run) -> float:
 def rows(result: SizeResult) -> list[tuple[str, str, str]]:
     """(measure, value, target) rows for one size; targets apply at N=1,000."""
     cold = median(pages_seconds(r) for r in result.cold)
+    cold_cpu = median(r.cpu_seconds for r in result.cold[1:] or result.cold)
     core = median(r.phase(CORE_PHASES) for r in result.cold)
     plain = median(m.seconds for m in result.plain)
+    plain_cpu = median(m.cpu_seconds for m in result.plain)
     search = median(r.phase(SEARCH_PHASES) for r in result.cold)
     handouts = result.cold[0].phase(HANDOUT_PHASES)
     unchanged = median(r.seconds for r in result.unchanged)
@@ -247,6 +251,8 @@ def rows(result: SizeResult) -> list[tuple[str, str, str]]:
          "≤ 15 ms/page"),
         ("plain `mkdocs build`, same Markdown", secs(plain), ""),
         ("medguide ÷ plain mkdocs", f"{cold / plain:.2f}×", "≤ 1.1×"),
+        ("CPU time: medguide, plain mkdocs", f"{cold_cpu:.1f} s, {plain_cpu:.1f} s "
+         f"({cold_cpu / plain_cpu:.2f}×)", "(all cores added up)"),
         ("medguide's own steps (load, check, render)",
          f"{secs(core)} ({core / cold:.0%} of the build)", "< 10%"),
         ("search indexing", secs(search), "loads in chunks"),

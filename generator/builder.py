@@ -112,6 +112,11 @@ def _build(config: MkDocsConfig, config_file: Path, site_dir: Path, jobs: int,
         logging.getLogger("mkdocs").addHandler(warnings)
     work_dir: Path | None = None
     try:
+        site_dir.parent.mkdir(parents=True, exist_ok=True)
+        work_dir = Path(tempfile.mkdtemp(prefix=".site-new-", dir=site_dir.parent))
+        # Everything MkDocs and plugins write goes to the work folder: a whole new site in a
+        # full build, only what is new or changed in an incremental one.
+        config["site_dir"] = str(work_dir)
         config = config.plugins.on_config(config)
         # What the pipeline loaded lives until the end of this one-shot build: spare the
         # garbage collector from scanning it again on every collection.
@@ -120,11 +125,6 @@ def _build(config: MkDocsConfig, config_file: Path, site_dir: Path, jobs: int,
         manifest_path = (cache_dir / f"site-{digest(str(site_dir))[:16]}.json"
                          if cache_dir else None)
         old = _read_manifest(manifest_path, site_dir)
-        site_dir.parent.mkdir(parents=True, exist_ok=True)
-        work_dir = Path(tempfile.mkdtemp(prefix=".site-new-", dir=site_dir.parent))
-        # Everything MkDocs and plugins write goes to the work folder: a whole new site in a
-        # full build, only what is new or changed in an incremental one.
-        config["site_dir"] = str(work_dir)
         config.plugins.on_pre_build(config=config)
 
         with phases.phase("prepare"):
@@ -339,6 +339,9 @@ def _build_chunk(indices: list[int], count_warnings: bool = True):
                 "anchor_links": {to.src_uri: dict(sorted(anchors.items()))
                                  for to, anchors in (page.links_to_anchors or {}).items()},
             }))
+            # Written and summed up: its text is not needed again, so memory stays flat.
+            page.markdown = page.content = None
+            page.toc = []
         return out, dict(counter.get_counts())
     finally:
         logging.getLogger("mkdocs").removeHandler(counter)
