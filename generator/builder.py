@@ -403,11 +403,23 @@ def _file_state(path: Path, sha: str | None = None) -> list:
 
 def _listing(folder: Path) -> dict[str, Path]:
     found = {}
+    prefix = len(str(folder)) + 1
     for root, dirs, names in os.walk(folder):
-        dirs.sort()
         for name in names:
-            path = Path(root, name)
-            found[path.relative_to(folder).as_posix()] = path
+            path = os.path.join(root, name)
+            found[path[prefix:]] = Path(path)
+    return found
+
+
+def _stats(folder: Path) -> dict[str, list[int]]:
+    """[size, modification time] of every file under `folder`, by relative path."""
+    found = {}
+    prefix = len(str(folder)) + 1
+    for root, dirs, names in os.walk(folder):
+        for name in names:
+            path = os.path.join(root, name)
+            stat = os.stat(path)
+            found[path[prefix:]] = [stat.st_size, stat.st_mtime_ns]
     return found
 
 
@@ -422,13 +434,11 @@ def _read_manifest(path: Path | None, site_dir: Path) -> dict | None:
     if manifest.get("version") != MANIFEST_VERSION:
         return None
     files = manifest.get("files", {})
-    on_disk = _listing(site_dir)
-    if set(on_disk) != set(files):
+    on_disk = _stats(site_dir)
+    if on_disk.keys() != files.keys():
         return None
-    for name, path_on_disk in on_disk.items():
-        stat = path_on_disk.stat()
-        if [stat.st_size, stat.st_mtime_ns] != files[name][1:]:
-            return None
+    if any(state != files[name][1:] for name, state in on_disk.items()):
+        return None
     return manifest
 
 

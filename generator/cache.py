@@ -1,7 +1,9 @@
 """Content-addressed caches for the core pipeline, so a rebuild redoes only what changed.
 
-Two caches, each a folder of pickles named by a hash of everything the result depends on:
+Three caches, each a folder of pickles named by a hash of everything the result depends on:
 - records: a medicine folder's bytes → its loaded record (and the problems loading found);
+- checks: the same, the shared content, the date and every medicine's identity → the problems
+  checking that medicine found;
 - pages: a medicine's record, the templates, the shared content and every medicine's identity
   → that medicine's rendered pages.
 A key that misses is computed and stored; entries no build used are removed at the end of a
@@ -94,11 +96,13 @@ class CoreCache:
     def __init__(self, cache_dir: Path) -> None:
         self.records = PickleCache(cache_dir / "records")
         self.pages = PickleCache(cache_dir / "pages")
+        self.checks = PickleCache(cache_dir / "checks")
         self.folder_digests: dict[Path, str] = {}
 
     def prune(self) -> None:
         self.records.prune()
         self.pages.prune()
+        self.checks.prune()
 
 
 def shared_inputs_digest(content_dir: Path, templates_dir: Path,

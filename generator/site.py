@@ -14,7 +14,7 @@ from .progress import phase
 from .pages import Page, build_nav
 from .problems import Problems
 from .render import TemplateProblem, render_catalog
-from .validate import check_catalog, published
+from .validate import check_catalog, check_medicine, published
 
 
 @dataclass
@@ -48,17 +48,18 @@ def _build_site(content_dir: Path, templates_dir: Path, include_drafts: bool, to
     result = SiteBuild(problems, catalog)
     if catalog is None:
         return result
+    shared = None
+    if cache:
+        shared = shared_inputs_digest(content_dir, templates_dir, extra=(
+            today.isoformat(), str(include_drafts), identities_digest(catalog.medicines)))
     with phase("check"):
-        problems.extend(check_catalog(catalog, today))
+        problems.extend(check_catalog(catalog, today, partial(check_cached, cache, shared)
+                                      if cache else None))
     if problems.errors:
         return result
     medicines = [m for m in catalog.medicines
                  if published(m.record, include_drafts=include_drafts)]
     with phase("render"):
-        shared = None
-        if cache:
-            shared = shared_inputs_digest(content_dir, templates_dir, extra=(
-                today.isoformat(), str(include_drafts), identities_digest(medicines)))
         try:
             result.pages = render_catalog(catalog, medicines, templates_dir,
                                           partial(render_medicines_fast, cache, shared))
@@ -98,6 +99,20 @@ def load_medicines_fast(cache: CoreCache | None, folders: list[Path], problems: 
         problems.extend(found)
         sources.append(source)
     return sources
+
+
+def check_cached(cache: CoreCache, shared: str, source: MedicineSource, today: dt.date,
+                 problems: Problems) -> None:
+    """`check_medicine`, reusing last time's findings when nothing it reads changed."""
+    folder = source.path.parent
+    key = digest("check", shared, today.isoformat(), source.slug,
+                 cache.folder_digests.get(folder) or folder_digest(folder))
+    found = cache.checks.get(key)
+    if found is None:
+        found = Problems()
+        check_medicine(source, today, found)
+        cache.checks.put(key, found)
+    problems.extend(found)
 
 
 def identities_digest(medicines: list[MedicineSource]) -> str:
