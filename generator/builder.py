@@ -14,7 +14,7 @@ same files, byte for byte (tested), with these differences:
   (a deleted medicine's pages and handouts) are removed; files whose bytes did not change are
   left alone, so a rebuild with nothing changed writes nothing.
 
-What is remembered lives in `<cache_dir>/site-<hash of the site folder>.json`. If the site
+What is remembered lives in `<cache_dir>/site-<hash of the site folder>.pickle`. If the site
 folder no longer matches it (edited by hand, or built by plain `mkdocs build`), the next build
 is a full one.
 
@@ -32,6 +32,7 @@ import json
 import logging
 import multiprocessing
 import os
+import pickle
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -117,12 +118,16 @@ def _build(config: MkDocsConfig, config_file: Path, site_dir: Path, jobs: int,
         # Everything MkDocs and plugins write goes to the work folder: a whole new site in a
         # full build, only what is new or changed in an incremental one.
         config["site_dir"] = str(work_dir)
-        config = config.plugins.on_config(config)
-        # What the pipeline loaded lives until the end of this one-shot build: spare the
-        # garbage collector from scanning it again on every collection.
-        gc.freeze()
+        # What the pipeline loads lives until the end of this one-shot build: the garbage
+        # collector need not scan it, neither while it is made nor after (frozen).
+        gc.disable()
+        try:
+            config = config.plugins.on_config(config)
+        finally:
+            gc.freeze()
+            gc.enable()
         cache_dir = _cache_dir(config, config_file)
-        manifest_path = (cache_dir / f"site-{digest(str(site_dir))[:16]}.json"
+        manifest_path = (cache_dir / f"site-{digest(str(site_dir))[:16]}.pickle"
                          if cache_dir else None)
         old = _read_manifest(manifest_path, site_dir)
         config.plugins.on_pre_build(config=config)
@@ -165,10 +170,12 @@ def _build(config: MkDocsConfig, config_file: Path, site_dir: Path, jobs: int,
             for name, count in results.pop("__warnings__", {}).items():
                 warnings.counts[name] = warnings.counts.get(name, 0) + count
             remembered = _remember_pages(doc_files, results, old)
-            final_keys = _with_links(base_keys, {src: info["links"]
-                                                 for src, info in remembered.items()}, files)
+            # A page built now is remembered under a key with the links it has now; the
+            # others keep the key they were matched with.
+            built_keys = _with_links({src: base_keys[src] for src in results},
+                                     {src: remembered[src]["links"] for src in results}, files)
             for src, info in remembered.items():
-                info["key"] = final_keys[src]
+                info["key"] = built_keys.get(src) or keys[src]
             _restore_anchors(doc_files, files, remembered)
             log_level = config.validation.links.anchors
             for file in doc_files:
@@ -195,7 +202,7 @@ def _build(config: MkDocsConfig, config_file: Path, site_dir: Path, jobs: int,
             manifest = {"version": MANIFEST_VERSION, "site_key": site_key,
                         "pages": remembered, "static": statics, "files": new_files}
             if manifest_path and manifest != old:
-                _write_json(manifest_path, manifest)
+                _write_manifest(manifest_path, manifest)
         report.phases = dict(phases.seconds)
         return report
     except Exception as exc:
@@ -428,10 +435,11 @@ def _read_manifest(path: Path | None, site_dir: Path) -> dict | None:
     if path is None or not path.is_file() or not site_dir.is_dir():
         return None
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        with open(path, "rb") as handle:
+            manifest = pickle.load(handle)
+    except Exception:  # unreadable: build in full
         return None
-    if manifest.get("version") != MANIFEST_VERSION:
+    if not isinstance(manifest, dict) or manifest.get("version") != MANIFEST_VERSION:
         return None
     files = manifest.get("files", {})
     on_disk = _stats(site_dir)
@@ -442,11 +450,11 @@ def _read_manifest(path: Path | None, site_dir: Path) -> dict | None:
     return manifest
 
 
-def _write_json(path: Path, data: dict) -> None:
+def _write_manifest(path: Path, data: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        json.dump(data, out, sort_keys=True, separators=(",", ":"))
+    with os.fdopen(handle, "wb") as out:
+        pickle.dump(data, out, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(temp, path)
 
 

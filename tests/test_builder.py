@@ -76,13 +76,14 @@ def test_pages_built_by_worker_processes_equal_pages_built_in_one(project, conte
 def test_a_rebuild_with_nothing_changed_converts_and_writes_nothing(project):
     site = project / "site"
     build(project / "mkdocs.yml", site)
-    manifests = {p: p.read_bytes() for p in (project / ".cache").glob("site-*.json")}
+    manifests = {p: p.read_bytes() for p in (project / ".cache").glob("site-*.pickle")}
+    assert len(manifests) == 1
     before = stats(site)
     report = build(project / "mkdocs.yml", site)
     assert report.mode == "incremental"
     assert (report.pages_built, report.files_written, report.files_removed) == (0, 0, 0)
     assert stats(site) == before  # same files, same inodes, same modification times
-    assert {p: p.read_bytes() for p in (project / ".cache").glob("site-*.json")} == manifests
+    assert {p: p.read_bytes() for p in (project / ".cache").glob("site-*.pickle")} == manifests
 
 
 def test_editing_one_medicine_rebuilds_only_its_pages_and_equals_a_cold_build(
