@@ -13,6 +13,7 @@ are treated as misses: a cache can make a build faster, never different.
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import os
@@ -119,6 +120,7 @@ def shared_inputs_digest(content_dir: Path, templates_dir: Path,
     )
 
 
+@functools.lru_cache(maxsize=None)
 def code_digest() -> str:
     """Hash of medguide's own code: a change to it may change any page."""
     package = Path(__file__).resolve().parent

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from .cache import CoreCache, collector_paused, digest, folder_digest, shared_inputs_digest
+from .cache import (CoreCache, PickleCache, code_digest, collector_paused, digest, folder_digest,
+                    shared_inputs_digest)
 from .loader import Catalog, MedicineSource, load_catalog, load_medicine
 from .parallel import run_calls
 from .progress import phase
@@ -72,9 +73,13 @@ def _build_site(content_dir: Path, templates_dir: Path, include_drafts: bool, to
     return result
 
 
-def _load_one(folder: Path) -> tuple[MedicineSource | None, Problems]:
+def _load_one(folder: Path, cache: PickleCache | None, key: str | None
+              ) -> tuple[MedicineSource | None, Problems]:
     found = Problems()
-    return load_medicine(folder, found), found
+    outcome = load_medicine(folder, found), found
+    if cache is not None and outcome[0] is not None and not found.errors:
+        cache.put(key, outcome)  # in the worker, so the writing is spread over the cores too
+    return outcome
 
 
 def load_medicines_fast(cache: CoreCache | None, folders: list[Path], problems: Problems
@@ -83,16 +88,17 @@ def load_medicines_fast(cache: CoreCache | None, folders: list[Path], problems: 
     loaded: dict[Path, tuple[MedicineSource | None, Problems]] = {}
     if cache:
         for folder in folders:
-            key = cache.folder_digests[folder] = folder_digest(folder)
-            hit = cache.records.get(key)
+            cache.folder_digests[folder] = folder_digest(folder)
+            hit = cache.records.get(record_key(folder, cache))
             if hit is not None:
                 loaded[folder] = hit
     missing = [folder for folder in folders if folder not in loaded]
-    for folder, outcome in zip(missing, run_calls([partial(_load_one, f) for f in missing])):
+    calls = [partial(_load_one, folder, cache.records if cache else None,
+                     record_key(folder, cache) if cache else None) for folder in missing]
+    for folder, outcome in zip(missing, run_calls(calls)):
         loaded[folder] = outcome
-        source, found = outcome
-        if cache and source is not None and not found.errors:
-            cache.records.put(cache.folder_digests[folder], outcome)
+        if cache:
+            cache.records.used.add(record_key(folder, cache))
     sources = []
     for folder in folders:  # problems in folder order, as a plain load gives them
         source, found = loaded[folder]
@@ -113,6 +119,11 @@ def check_cached(cache: CoreCache, shared: str, source: MedicineSource, today: d
         check_medicine(source, today, found)
         cache.checks.put(key, found)
     problems.extend(found)
+
+
+def record_key(folder: Path, cache: CoreCache) -> str:
+    """A loaded record depends on its folder's files and on the code that loads it."""
+    return digest("record", code_digest(), cache.folder_digests[folder])
 
 
 def identities_digest(medicines: list[MedicineSource]) -> str:
@@ -139,8 +150,17 @@ def render_medicines_fast(cache: CoreCache | None, shared: str | None, calls
             if hit is not None:
                 rendered[index] = hit
     missing = [index for index in range(len(calls)) if index not in rendered]
-    for index, pages in zip(missing, run_calls([calls[i][1] for i in missing])):
+    jobs = [partial(_render_one, calls[index][1], cache.pages if cache else None,
+                    keys.get(index)) for index in missing]
+    for index, pages in zip(missing, run_calls(jobs)):
         rendered[index] = pages
         if cache:
-            cache.pages.put(keys[index], pages)
+            cache.pages.used.add(keys[index])
     return [rendered[index] for index in range(len(calls))]
+
+
+def _render_one(render, cache: PickleCache | None, key: str | None) -> list[Page]:
+    pages = render()
+    if cache is not None:
+        cache.put(key, pages)  # in the worker, so the writing is spread over the cores too
+    return pages
