@@ -133,12 +133,17 @@ def plain_docs(content: Path, target: Path, project: Path) -> Path:
         path = docs / page.src_uri
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(page.markdown, encoding="utf-8")
-    settings = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
-    settings.update(
-        site_name=result.catalog.site.name, site_description=result.catalog.site.description,
-        docs_dir=str(docs), site_dir=str(target / "site"), plugins=[], nav=result.nav,
-        theme={"name": None, "custom_dir": str(ROOT / "templates" / "theme"),
-               "static_templates": ["404.html"], "locale": "en"})
+    # Everything else (Markdown extensions, validation, strict mode) from the project's own
+    # mkdocs.yml; no plugins at all (not even MkDocs' default search).
+    settings = {
+        "INHERIT": str(ROOT / "mkdocs.yml"),
+        "site_name": result.catalog.site.name,
+        "site_description": result.catalog.site.description,
+        "docs_dir": str(docs), "site_dir": str(target / "site"), "plugins": [],
+        "nav": result.nav,
+        "theme": {"name": None, "custom_dir": str(ROOT / "templates" / "theme"),
+                  "static_templates": ["404.html"], "locale": "en"},
+    }
     config = project / "plain-mkdocs.yml"
     config.write_text(yaml.safe_dump(settings, allow_unicode=True, sort_keys=False),
                       encoding="utf-8")

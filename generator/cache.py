@@ -63,9 +63,17 @@ class PickleCache:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.used: set[str] = set()
+        self.recent: dict[str, Any] = {}  # values this build already has in memory
+
+    def remember(self, key: str, value: Any) -> None:
+        """Note a value another process stored under `key`, so reading it costs nothing."""
+        self.used.add(key)
+        self.recent[key] = value
 
     def get(self, key: str) -> Any | None:
         self.used.add(key)
+        if key in self.recent:
+            return self.recent[key]
         try:
             with open(self.folder / f"{key}.pickle", "rb") as handle:
                 return pickle.load(handle)
@@ -73,6 +81,9 @@ class PickleCache:
             return None
         except Exception:  # a damaged entry is a miss
             return None
+
+    def has(self, key: str) -> bool:
+        return (self.folder / f"{key}.pickle").is_file()
 
     def put(self, key: str, value: Any) -> None:
         self.used.add(key)

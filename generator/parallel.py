@@ -13,6 +13,8 @@ import os
 import pickle
 from typing import Any, Callable
 
+from .progress import Progress
+
 # How many worker processes to use; `None` means one per core. `medguide build --jobs` sets it.
 jobs: int | None = None
 MIN_CALLS = 32
@@ -31,23 +33,34 @@ def worker_count() -> int:
     return jobs or cpu_count()
 
 
-def run_calls(calls: list[Callable[[], Any]]) -> list[Any]:
-    """`[call() for call in calls]`, spread over the cores."""
+def run_calls(calls: list[Callable[[], Any]], label: str = "") -> list[Any]:
+    """`[call() for call in calls]`, spread over the cores (with progress under `label` when
+    there are many)."""
+    bar = Progress(label or "working", len(calls))
     workers = min(worker_count(), len(calls))
     if workers < 2 or len(calls) < MIN_CALLS:
-        return [call() for call in calls]
+        results = []
+        for call in calls:
+            results.append(call())
+            bar.advance()
+        bar.close()
+        return results
     global _CALLS
     _CALLS = calls
     # What exists now is only read by the workers: keep the garbage collector from touching
     # (and so copying) it in each of them.
     gc.freeze()
+    outcomes = []
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            outcomes = pool.map(_run, range(len(calls)),
-                                chunksize=max(1, len(calls) // (workers * 8)))
+            for outcome in pool.imap(_run, range(len(calls)),
+                                     chunksize=max(1, min(16, len(calls) // (workers * 8)))):
+                outcomes.append(outcome)
+                bar.advance()
     finally:
         _CALLS = []
         gc.unfreeze()
+        bar.close()
     results = []
     for ok, value in outcomes:
         if not ok:

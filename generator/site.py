@@ -54,6 +54,8 @@ def _build_site(content_dir: Path, templates_dir: Path, include_drafts: bool, to
         shared = shared_inputs_digest(content_dir, templates_dir, extra=(
             today.isoformat(), str(include_drafts), identities_digest(catalog.medicines)))
     with phase("check"):
+        if cache:
+            check_medicines_ahead(cache, shared, catalog.medicines, today)
         problems.extend(check_catalog(catalog, today, partial(check_cached, cache, shared)
                                       if cache else None))
     if problems.errors:
@@ -95,7 +97,7 @@ def load_medicines_fast(cache: CoreCache | None, folders: list[Path], problems: 
     missing = [folder for folder in folders if folder not in loaded]
     calls = [partial(_load_one, folder, cache.records if cache else None,
                      record_key(folder, cache) if cache else None) for folder in missing]
-    for folder, outcome in zip(missing, run_calls(calls)):
+    for folder, outcome in zip(missing, run_calls(calls, "loading medicines")):
         loaded[folder] = outcome
         if cache:
             cache.records.used.add(record_key(folder, cache))
@@ -107,17 +109,38 @@ def load_medicines_fast(cache: CoreCache | None, folders: list[Path], problems: 
     return sources
 
 
+def check_key(cache: CoreCache, shared: str, source: MedicineSource, today: dt.date) -> str:
+    folder = source.path.parent
+    return digest("check", shared, today.isoformat(), source.slug,
+                  cache.folder_digests.get(folder) or folder_digest(folder))
+
+
+def _check_one(source: MedicineSource, today: dt.date, cache: PickleCache, key: str
+               ) -> Problems:
+    found = Problems()
+    check_medicine(source, today, found)
+    cache.put(key, found)
+    return found
+
+
+def check_medicines_ahead(cache: CoreCache, shared: str, medicines: list[MedicineSource],
+                          today: dt.date) -> None:
+    """Check the medicines the cache has no findings for, over all cores, into the cache."""
+    missing = [(source, key) for source in medicines
+               if not cache.checks.has(key := check_key(cache, shared, source, today))]
+    found = run_calls([partial(_check_one, source, today, cache.checks, key)
+                       for source, key in missing], "checking medicines")
+    for (_, key), problems in zip(missing, found):
+        cache.checks.remember(key, problems)
+
+
 def check_cached(cache: CoreCache, shared: str, source: MedicineSource, today: dt.date,
                  problems: Problems) -> None:
     """`check_medicine`, reusing last time's findings when nothing it reads changed."""
-    folder = source.path.parent
-    key = digest("check", shared, today.isoformat(), source.slug,
-                 cache.folder_digests.get(folder) or folder_digest(folder))
+    key = check_key(cache, shared, source, today)
     found = cache.checks.get(key)
     if found is None:
-        found = Problems()
-        check_medicine(source, today, found)
-        cache.checks.put(key, found)
+        found = _check_one(source, today, cache.checks, key)
     problems.extend(found)
 
 
@@ -152,7 +175,7 @@ def render_medicines_fast(cache: CoreCache | None, shared: str | None, calls
     missing = [index for index in range(len(calls)) if index not in rendered]
     jobs = [partial(_render_one, calls[index][1], cache.pages if cache else None,
                     keys.get(index)) for index in missing]
-    for index, pages in zip(missing, run_calls(jobs)):
+    for index, pages in zip(missing, run_calls(jobs, "rendering medicines")):
         rendered[index] = pages
         if cache:
             cache.pages.used.add(keys[index])
