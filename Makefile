@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: site test serve check clean bench
+.PHONY: site test serve check schema review-report clean bench
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -20,9 +20,12 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
+# `make site ALLOW_OVERDUE=1` publishes guides whose review is overdue (logged, with a banner).
+OVERDUE_FLAG := $(if $(ALLOW_OVERDUE),--allow-overdue)
+
 site: $(VENV)/.installed
-	$(BIN)/medguide check
-	$(BIN)/medguide build
+	$(BIN)/medguide check $(OVERDUE_FLAG)
+	$(BIN)/medguide build $(OVERDUE_FLAG)
 
 check: $(VENV)/.installed
 	$(BIN)/medguide check
@@ -30,7 +33,35 @@ check: $(VENV)/.installed
 serve: $(VENV)/.installed
 	$(BIN)/medguide serve
 
-test: $(VENV)/.installed-test
+# Browser tests need Debian's Chromium, a font, and Java 17 for the Nu Html Checker.
+# apt-get runs only when one of them is missing.
+BROWSER_PACKAGES := chromium fonts-liberation
+.PHONY: browser-tools
+browser-tools:
+	@missing=""; \
+	for pkg in $(BROWSER_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q "ok installed" || missing="$$missing $$pkg"; \
+	done; \
+	command -v java >/dev/null 2>&1 || missing="$$missing openjdk-17-jre-headless"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:$$missing"; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
+	fi
+
+# axe-core and vnu-jar, pinned in package-lock.json. --ignore-scripts: vnu-jar's postinstall
+# would try to download a JDK; the machine's Java 17 runs vnu.jar instead.
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+# After changing generator/model.py: regenerate the JSON Schema editors use (a test checks it).
+schema: $(VENV)/.installed
+	$(BIN)/medguide schema --output content/medicine.schema.json
+
+review-report: $(VENV)/.installed
+	$(BIN)/medguide review-report
+
+test: $(VENV)/.installed-test node_modules/.installed browser-tools
 	$(BIN)/python -m pytest
 
 # Build speed at 100 and 1,000 medicines; writes bench/results.md (about 20 minutes on 2 cores).
@@ -38,4 +69,4 @@ bench: $(VENV)/.installed
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf site $(VENV)
+	rm -rf site $(VENV) node_modules

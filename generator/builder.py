@@ -52,10 +52,11 @@ from mkdocs.structure.pages import Page
 
 from . import parallel, progress
 from .cache import code_digest, digest, tree_digest
+from .search_index import SEARCH_BUNDLE
 
 log = logging.getLogger("medguide")
 
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
 # Below this many pages to build, starting worker processes costs more than it saves.
 PARALLEL_MIN_PAGES = 64
 CHUNK_PAGES = 32
@@ -77,19 +78,35 @@ class BuildReport:
     files_written: int = 0
     files_removed: int = 0
     phases: dict[str, float] = field(default_factory=dict)
+    warnings: list = field(default_factory=list)  # content warnings (e.g. overdue overrides)
+    changed: set[str] = field(default_factory=set)  # files written or removed (incremental)
 
 
-def build(config_file: Path, site_dir: Path, *, jobs: int | None = None) -> BuildReport:
-    """Build the site of `config_file` into `site_dir`, reusing the last build where it can."""
+def build(config_file: Path, site_dir: Path, *, jobs: int | None = None,
+          plugin_options: dict | None = None) -> BuildReport:
+    """Build the site of `config_file` into `site_dir`, reusing the last build where it can.
+    `plugin_options` override the medguide plugin's options in mkdocs.yml."""
     phases = progress.reset()
     parallel.jobs = jobs
     site_dir = site_dir.resolve()
     config = load_config(config_file=str(config_file), site_dir=str(site_dir))
+    # MkDocs keeps plugin objects from one configuration to the next in a process: what is
+    # set on ours here is put back afterwards.
+    plugin = config.plugins.get("medguide")
+    saved = {name: plugin.config[name] for name in plugin_options or {}}
+    for name, value in (plugin_options or {}).items():
+        plugin.config[name] = value
+    if plugin is not None:
+        plugin.search_by_builder = True  # the search index is built below, not in post_build
     config.plugins.on_startup(command="build", dirty=False)
     try:
         return _build(config, Path(config_file), site_dir, parallel.worker_count(), phases)
     finally:
         config.plugins.on_shutdown()
+        if plugin is not None:
+            plugin.search_by_builder = False
+            for name, value in saved.items():
+                plugin.config[name] = value
         parallel.jobs = None
         gc.unfreeze()
 
@@ -112,6 +129,7 @@ def _build(config: MkDocsConfig, config_file: Path, site_dir: Path, jobs: int,
     if config.strict:
         logging.getLogger("mkdocs").addHandler(warnings)
     work_dir: Path | None = None
+    plugin = config.plugins.get("medguide")
     try:
         site_dir.parent.mkdir(parents=True, exist_ok=True)
         work_dir = Path(tempfile.mkdtemp(prefix=".site-new-", dir=site_dir.parent))
@@ -145,8 +163,8 @@ def _build(config: MkDocsConfig, config_file: Path, site_dir: Path, jobs: int,
             for file in doc_files:
                 if file.page is None:
                     Page(None, file, config)
-            site_key = _site_key(config, config_file)
-            base_keys = _page_keys(doc_files, nav, site_key)
+            site_key = _site_key(config, config_file, plugin)
+            base_keys = _page_keys(doc_files, nav, site_key, plugin)
             keys = _with_links(base_keys, _remembered_links(old), files)
             mode = "incremental" if old and old["site_key"] == site_key else "full"
             if mode == "full":
@@ -160,10 +178,6 @@ def _build(config: MkDocsConfig, config_file: Path, site_dir: Path, jobs: int,
         env = config.plugins.on_env(env, config=config, files=files)
         with phases.phase("static files"):
             statics = _copy_static_files(files, old)
-            for template in config.theme.static_templates:
-                mkdocs_build._build_theme_template(template, env, files, config, nav)
-            for template in config.extra_templates:
-                mkdocs_build._build_extra_template(template, files, config, nav)
 
         with phases.phase("pages"):
             results = _build_pages(to_build, config, files, doc_files, nav, env, jobs)
@@ -176,34 +190,56 @@ def _build(config: MkDocsConfig, config_file: Path, site_dir: Path, jobs: int,
                                      {src: remembered[src]["links"] for src in results}, files)
             for src, info in remembered.items():
                 info["key"] = built_keys.get(src) or keys[src]
-            _restore_anchors(doc_files, files, remembered)
+            _restore_pages(doc_files, files, remembered)
             log_level = config.validation.links.anchors
             for file in doc_files:
                 file.page.validate_anchor_links(files=files, log_level=log_level)
-            if counts := warnings.get_counts():
-                raise Abort("Aborted with " + ", ".join(f"{v} {k.lower()}s" for k, v in counts)
-                            + " in strict mode!")
+            _abort_on_warnings(warnings)
+
+        with phases.phase("static files"):
+            # After the pages, as MkDocs does: the sitemap lists every page's metadata.
+            for template in config.theme.static_templates:
+                mkdocs_build._build_theme_template(template, env, files, config, nav)
+            for template in config.extra_templates:
+                mkdocs_build._build_extra_template(template, files, config, nav)
 
         config.plugins.on_post_build(config=config)
-        if counts := warnings.get_counts():
-            raise Abort("Aborted with " + ", ".join(f"{v} {k.lower()}s" for k, v in counts)
-                        + " in strict mode!")
+        _abort_on_warnings(warnings)
+        search = _search_index(plugin)
 
-        with phases.phase("write"):
-            produced = {f.dest_uri for f in files if f.inclusion.is_included()}
-            if mode == "full":
+        if mode == "full":
+            if search:
+                with phases.phase("search"):
+                    search(work_dir, work_dir / SEARCH_FOLDER)
+            with phases.phase("write"):
                 new_files = _swap_in(work_dir, site_dir, {
                     info["dest"]: info["sha"] for info in remembered.values()})
-            else:
-                new_files = _commit(work_dir, site_dir, produced, old, report)
-            work_dir = None
-            if mode == "full":
+                work_dir = None
                 report.files_written = len(new_files)
-            manifest = {"version": MANIFEST_VERSION, "site_key": site_key,
-                        "pages": remembered, "static": statics, "files": new_files}
-            if manifest_path and manifest != old:
-                _write_manifest(manifest_path, manifest)
+        else:
+            with phases.phase("write"):
+                produced = {f.dest_uri for f in files if f.inclusion.is_included()}
+                new_files = _commit(work_dir, site_dir, produced, old, report,
+                                    keep_prefix=SEARCH_FOLDER + "/")
+                work_dir = None
+            pages_changed = any(name.endswith(".html") for name in report.changed)
+            if search and (pages_changed or not any(
+                    name.startswith(SEARCH_FOLDER + "/") for name in new_files)):
+                with phases.phase("search"):
+                    index_dir = Path(tempfile.mkdtemp(prefix=".site-search-",
+                                                      dir=site_dir.parent))
+                    try:
+                        search(site_dir, index_dir / SEARCH_FOLDER)
+                        new_files = _commit_folder(index_dir, site_dir, SEARCH_FOLDER,
+                                                   new_files, report)
+                    finally:
+                        shutil.rmtree(index_dir, ignore_errors=True)
+        manifest = {"version": MANIFEST_VERSION, "site_key": site_key,
+                    "pages": remembered, "static": statics, "files": new_files}
+        if manifest_path and manifest != old:
+            _write_manifest(manifest_path, manifest)
         report.phases = dict(phases.seconds)
+        report.warnings = list(plugin.site_build.problems.warnings) if plugin else []
         return report
     except Exception as exc:
         config.plugins.on_build_error(error=exc)
@@ -222,6 +258,31 @@ def _build(config: MkDocsConfig, config_file: Path, site_dir: Path, jobs: int,
             shutil.rmtree(work_dir, ignore_errors=True)
 
 
+def _abort_on_warnings(warnings: utils.CountHandler) -> None:
+    if counts := warnings.get_counts():
+        raise Abort("Aborted with " + ", ".join(f"{v} {k.lower()}s" for k, v in counts)
+                    + " in strict mode!")
+
+
+SEARCH_FOLDER = SEARCH_BUNDLE
+
+
+def _search_index(plugin):
+    """How to index the site for search (`index(site, output)`), or None when the site has
+    no search. The medguide plugin leaves this to the fast build, which indexes only after
+    pages changed, and the whole site (not only what changed)."""
+    if plugin is None or not plugin.config.get("search_index", False):
+        return None
+    from .search_index import SearchIndexError, build_search_index
+
+    def index(site: Path, output: Path) -> None:
+        try:
+            build_search_index(site, output)
+        except (SearchIndexError, OSError) as exc:
+            raise BuildFailed(f"search index: {exc}") from None
+    return index
+
+
 def _cache_dir(config: MkDocsConfig, config_file: Path) -> Path | None:
     plugin = config.plugins.get("medguide")
     name = getattr(plugin, "config", {}).get("cache_dir") if plugin else None
@@ -230,18 +291,32 @@ def _cache_dir(config: MkDocsConfig, config_file: Path) -> Path | None:
 
 # ---------------------------------------------------------------- what a page depends on
 
-def _site_key(config: MkDocsConfig, config_file: Path) -> str:
-    """Hash of what every page depends on: theme, settings, Markdown extensions, code."""
-    settings = {name: repr(config.get(name)) for name in (
+def _site_key(config: MkDocsConfig, config_file: Path, plugin) -> str:
+    """Hash of what every page depends on: theme, settings, Markdown extensions, shared
+    content (site settings, glossary, ...), code."""
+    settings = {name: _stable_repr(config.get(name)) for name in (
         "site_name", "site_url", "site_description", "site_author", "copyright",
         "use_directory_urls", "markdown_extensions", "mdx_configs", "extra", "extra_css",
         "extra_javascript", "repo_url", "edit_uri", "docs_dir")}
     settings["theme"] = repr(sorted((k, repr(v)) for k, v in config.theme.items()))
     return digest(
-        MANIFEST_VERSION.__str__(), mkdocs.__version__, markdown.__version__, code_digest(),
+        str(MANIFEST_VERSION), mkdocs.__version__, markdown.__version__, code_digest(),
         json.dumps(settings, sort_keys=True),
+        plugin.shared_inputs() if plugin is not None else "",
         *(tree_digest(Path(folder)) for folder in config.theme.dirs),
     )
+
+
+def _stable_repr(value) -> str:
+    """`repr`, but extension objects by their class (their address changes every run; what
+    they do is medguide's code and the shared content, both in the site key)."""
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_stable_repr(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r}: {_stable_repr(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (str, int, float, bool, type(None))):
+        return repr(value)
+    return f"<{type(value).__module__}.{type(value).__qualname__}>"
 
 
 def _item_signature(item) -> list:
@@ -261,7 +336,7 @@ def _with_links(base_keys: dict[str, str], links: dict[str, list[str]], files: F
             for src, base in base_keys.items()}
 
 
-def _page_keys(doc_files, nav, site_key: str) -> dict[str, str]:
+def _page_keys(doc_files, nav, site_key: str, plugin) -> dict[str, str]:
     """Each page's key, but for its links: a hash of everything its HTML depends on."""
     top = json.dumps([_item_signature(i) for i in nav.items if not i.is_section])
     keys = {}
@@ -276,7 +351,8 @@ def _page_keys(doc_files, nav, site_key: str) -> dict[str, str]:
         ]
         keys[file.src_uri] = digest(
             site_key, top, file.src_uri, hashlib.sha256(file.content_bytes).hexdigest(),
-            json.dumps(neighbours))
+            json.dumps(neighbours),
+            plugin.page_inputs(file.src_uri) if plugin is not None else "")
     return keys
 
 
@@ -341,6 +417,7 @@ def _build_chunk(indices: list[int], count_warnings: bool = True):
                 sha = hashlib.sha256(written.read()).hexdigest()
             out.append((page.file.src_uri, {
                 "dest": page.file.dest_uri, "sha": sha,
+                "meta": page.meta, "update_date": page.update_date,
                 "anchors": sorted(page.present_anchor_ids or ()),
                 "links": sorted(links),
                 "anchor_links": {to.src_uri: dict(sorted(anchors.items()))
@@ -363,12 +440,15 @@ def _remember_pages(doc_files, results, old) -> dict:
     return remembered
 
 
-def _restore_anchors(doc_files, files: Files, remembered: dict) -> None:
-    """Give every page the anchors and anchor links its last build found, so links between
-    pages can be checked without converting them again."""
+def _restore_pages(doc_files, files: Files, remembered: dict) -> None:
+    """Give every page what its last conversion found (metadata, date, anchors, anchor
+    links), so the sitemap can list it and links between pages can be checked without
+    converting it again."""
     for file in doc_files:
         info = remembered[file.src_uri]
         page = file.page
+        page.meta = info["meta"]
+        page.update_date = info["update_date"]
         page.present_anchor_ids = set(info["anchors"])
         page.links_to_anchors = {}
         for target, anchors in info["anchor_links"].items():
@@ -476,27 +556,53 @@ def _swap_in(staging: Path, site_dir: Path, known_shas: dict[str, str]) -> dict:
 
 
 def _commit(work_dir: Path, site_dir: Path, produced: set[str], old: dict,
-            report: BuildReport) -> dict:
-    """Move new and changed files into the site and remove those no longer produced."""
+            report: BuildReport, keep_prefix: str = "") -> dict:
+    """Move new and changed files into the site and remove those no longer produced (but
+    for files under `keep_prefix`, which another step looks after)."""
     files = dict(old["files"])
     written = _listing(work_dir)
     for name, path in written.items():
-        sha = hashlib.sha256(path.read_bytes()).hexdigest()
-        if name in files and files[name][0] == sha:
-            continue  # same bytes as the file already there
-        target = site_dir / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(path, target)
-        files[name] = _file_state(target, sha)
-        report.files_written += 1
+        _move_if_changed(name, path, site_dir, files, report)
     keep = produced | set(written)
     for name in sorted(set(files) - keep):
-        (site_dir / name).unlink(missing_ok=True)
-        del files[name]
-        report.files_removed += 1
-        _remove_empty_parents(site_dir / name, site_dir)
+        if keep_prefix and name.startswith(keep_prefix):
+            continue
+        _remove(name, site_dir, files, report)
     shutil.rmtree(work_dir, ignore_errors=True)
     return files
+
+
+def _commit_folder(work_dir: Path, site_dir: Path, folder: str, files: dict,
+                   report: BuildReport) -> dict:
+    """Make `site_dir/folder` what `work_dir/folder` is, writing only what changed."""
+    files = dict(files)
+    written = _listing(work_dir)
+    for name, path in written.items():
+        _move_if_changed(name, path, site_dir, files, report)
+    for name in sorted(n for n in files if n.startswith(folder + "/") and n not in written):
+        _remove(name, site_dir, files, report)
+    return files
+
+
+def _move_if_changed(name: str, path: Path, site_dir: Path, files: dict,
+                     report: BuildReport) -> None:
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    if name in files and files[name][0] == sha:
+        return  # same bytes as the file already there
+    target = site_dir / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(path, target)
+    files[name] = _file_state(target, sha)
+    report.files_written += 1
+    report.changed.add(name)
+
+
+def _remove(name: str, site_dir: Path, files: dict, report: BuildReport) -> None:
+    (site_dir / name).unlink(missing_ok=True)
+    del files[name]
+    report.files_removed += 1
+    report.changed.add(name)
+    _remove_empty_parents(site_dir / name, site_dir)
 
 
 def _remove_empty_parents(path: Path, root: Path) -> None:

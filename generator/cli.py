@@ -1,8 +1,10 @@
-"""`medguide` command line: check content, build the site, preview it."""
+"""`medguide` command line: check content, build the site, preview it, start a new guide,
+report on reviews, and print the record's JSON Schema."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import logging
 import os
@@ -13,10 +15,20 @@ from pathlib import Path
 import yaml
 
 from . import progress
-from .problems import Problems
+from .problems import Problems, display_path
 from .site import build_site
 
 log = logging.getLogger("medguide")
+
+
+def plugin_options(config_file: Path) -> dict:
+    """The medguide plugin's options in mkdocs.yml."""
+    # mkdocs.yml may hold python tags; only plain keys are read here.
+    raw = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_PlainLoader) or {}
+    for plugin in raw.get("plugins", []):
+        if isinstance(plugin, dict) and "medguide" in plugin:
+            return plugin["medguide"] or {}
+    return {}
 
 
 def project_paths(config_file: Path) -> tuple[Path, Path, Path]:
@@ -24,10 +36,7 @@ def project_paths(config_file: Path) -> tuple[Path, Path, Path]:
     # mkdocs.yml may hold python tags; only plain keys are read here.
     raw = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_PlainLoader) or {}
     root = config_file.parent
-    options = {}
-    for plugin in raw.get("plugins", []):
-        if isinstance(plugin, dict) and "medguide" in plugin:
-            options = plugin["medguide"] or {}
+    options = plugin_options(config_file)
     return (root / options.get("content_dir", "content"),
             root / options.get("templates_dir", "templates"),
             root / raw.get("site_dir", "site"))
@@ -50,35 +59,59 @@ def print_problems(problems: Problems) -> None:
 
 def command_check(args: argparse.Namespace) -> int:
     content_dir, templates_dir, _ = project_paths(args.config)
-    result = build_site(content_dir, templates_dir, include_drafts=True)
+    result = build_site(content_dir, templates_dir, include_drafts=True,
+                        allow_overdue=args.allow_overdue)
     print_problems(result.problems)
-    if result.ok:
-        print(f"checked {len(result.catalog.medicines)} medicine(s), {len(result.pages)} pages")
-    return 0 if result.ok else 1
+    if not result.ok:
+        return 1
+    print(f"checked {len(result.catalog.medicines)} medicine(s), {len(result.pages)} pages")
+    return 0 if check_reading_level(args, result, templates_dir) else 1
+
+
+def check_reading_level(args: argparse.Namespace, result, templates_dir: Path) -> bool:
+    """Flesch-Kincaid grade of every section; False if any reads above the maximum."""
+    from .readability import (DEFAULT_MAX_GRADE, DEFAULT_MIN_WORDS, check_readability,
+                              format_report)
+
+    options = plugin_options(args.config)
+    max_grade = args.max_grade if args.max_grade is not None else \
+        float(options.get("max_reading_grade", DEFAULT_MAX_GRADE))
+    min_words = args.min_words if args.min_words is not None else \
+        int(options.get("min_reading_words", DEFAULT_MIN_WORDS))
+    report = check_readability(result.pages, max_grade, min_words)
+    lines = format_report(report, result.catalog, templates_dir)
+    for line in lines[:-1]:
+        print(line, file=sys.stderr)
+    print(lines[-1])
+    return report.ok
 
 
 def command_build(args: argparse.Namespace) -> int:
-    """Check, then build: a new site is swapped in, or changed files moved in, only if
+    """Check, then build: a new site is swapped in, or changed files are moved in, only if
     everything worked (see `builder`)."""
     from .builder import BuildFailed, build
 
-    content_dir, templates_dir, site_dir = project_paths(args.config)
+    _, _, site_dir = project_paths(args.config)
     site_dir = Path(args.site_dir) if args.site_dir else site_dir
     start = time.perf_counter()
+    options = {"allow_overdue": True} if args.allow_overdue else {}
     try:
-        report = build(args.config, site_dir, jobs=args.jobs)
+        report = build(args.config, site_dir, jobs=args.jobs, plugin_options=options)
     except BuildFailed as exc:
         if exc.problems is not None:
             print_problems(exc.problems)
-            print("build stopped: nothing was changed in " + str(site_dir), file=sys.stderr)
+            print("build stopped: nothing was changed in " + display_path(site_dir),
+                  file=sys.stderr)
         else:
             print(f"build failed: {exc}", file=sys.stderr)
-            print("nothing was changed in " + str(site_dir), file=sys.stderr)
+            print("nothing was changed in " + display_path(site_dir), file=sys.stderr)
         return 1
     except SystemExit as exc:
         print(f"build failed: {exc}", file=sys.stderr)
-        print("nothing was changed in " + str(site_dir), file=sys.stderr)
+        print("nothing was changed in " + display_path(site_dir), file=sys.stderr)
         return 1
+    for problem in report.warnings:  # every overdue override is logged here
+        print(problem, file=sys.stderr)
     total = time.perf_counter() - start
     print(f"built {report.pages} pages into {site_dir} ({report.mode} build: "
           f"{report.pages_built} converted, {report.files_written} files written, "
@@ -95,8 +128,64 @@ def command_build(args: argparse.Namespace) -> int:
 def command_serve(args: argparse.Namespace) -> int:
     from mkdocs.commands.serve import serve
 
-    serve(config_file=str(args.config), dev_addr=args.dev_addr, livereload=True)
+    # Not strict: a warning from MkDocs must not stop the preview; medguide's own problems
+    # are shown on the pages instead.
+    serve(config_file=str(args.config), dev_addr=args.dev_addr, livereload=True, strict=False)
     return 0
+
+
+def command_schema(args: argparse.Namespace) -> int:
+    from .schema import schema_text
+
+    text = schema_text()
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def command_new(args: argparse.Namespace) -> int:
+    from .scaffold import ScaffoldError, count_todo, new_medicine
+
+    content_dir, templates_dir, _ = project_paths(args.config)
+    try:
+        path = new_medicine(content_dir, templates_dir, args.name, author=args.by)
+    except ScaffoldError as exc:
+        print(f"medguide new: {exc}", file=sys.stderr)
+        print("nothing was written", file=sys.stderr)
+        return 1
+    print(f"created {path}: a draft with {count_todo(path)} TODO markers to fill in")
+    print("next: edit it, run `medguide check`, and preview it with `make serve`")
+    return 0
+
+
+def command_review_report(args: argparse.Namespace) -> int:
+    from .loader import load_catalog
+    from .review_report import as_csv, as_json, as_table, review_rows
+
+    content_dir, _, _ = project_paths(args.config)
+    catalog, problems = load_catalog(content_dir)
+    if problems.errors:
+        print_problems(problems)
+    if catalog is None:
+        return 1
+    rows = review_rows(catalog, args.today or dt.date.today())
+    formatter = {"table": as_table, "csv": as_csv, "json": as_json}[args.format]
+    sys.stdout.write(formatter(rows))
+    if problems.errors:
+        print("content has errors (above): records that could not be read are not in the "
+              "report", file=sys.stderr)
+        return 1
+    return 0
+
+
+def iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-01-31") from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -104,21 +193,43 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", type=Path, default=Path("mkdocs.yml"),
                         help="path to mkdocs.yml (default: ./mkdocs.yml)")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("check", help="check all content and report every problem")
+    overdue_help = ("publish guides whose review is overdue anyway (each one is logged and "
+                    "its pages say the review is overdue)")
+    check = sub.add_parser("check", help="check all content and report every problem")
+    check.add_argument("--max-grade", type=float, default=None,
+                       help="fail when a section reads above this Flesch-Kincaid grade "
+                            "(default: max_reading_grade in mkdocs.yml, or 10)")
+    check.add_argument("--min-words", type=int, default=None,
+                       help="score only sections with at least this many words "
+                            "(default: min_reading_words in mkdocs.yml, or 10)")
+    check.add_argument("--allow-overdue", action="store_true", help=overdue_help)
     build = sub.add_parser("build", help="check content and build the site")
     build.add_argument("--site-dir", help="where to write the site (default: from mkdocs.yml)")
+    build.add_argument("--allow-overdue", action="store_true", help=overdue_help)
     build.add_argument("--jobs", type=int, default=None,
-                       help="worker processes for pages (default: one per core)")
+                       help="worker processes (default: one per core)")
     build.add_argument("--report", help="also write the build's figures to this JSON file")
     serve = sub.add_parser("serve", help="live-reloading preview, drafts included")
     serve.add_argument("--dev-addr", default="127.0.0.1:8000")
+    new = sub.add_parser("new", help="start a new medicine guide (a draft with TODO markers)")
+    new.add_argument("name", help='the generic name, e.g. "baclofen"')
+    new.add_argument("--by", help="reviewer id of the author (default: the first in "
+                     "content/reviewers.yaml)")
+    report = sub.add_parser("review-report",
+                            help="every medicine's review status and due date, most urgent first")
+    report.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    report.add_argument("--today", type=iso_date, help="report as of this date (YYYY-MM-DD)")
+    schema = sub.add_parser("schema", help="print the JSON Schema of a medicine record")
+    schema.add_argument("--output", help="write it to this file instead")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)-7s %(message)s")
     if not args.config.is_file():
         print(f"{args.config}: no such file (run medguide from the project folder)",
               file=sys.stderr)
         return 2
-    handlers = {"check": command_check, "build": command_build, "serve": command_serve}
+    handlers = {"check": command_check, "build": command_build, "serve": command_serve,
+                "new": command_new, "review-report": command_review_report,
+                "schema": command_schema}
     return handlers[args.command](args)
 
 

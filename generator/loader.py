@@ -16,11 +16,14 @@ from typing import Any, Callable
 
 from pydantic import BaseModel, ValidationError
 
-from .model import Medicine, ProseFrontMatter, SitePageFrontMatter, SiteSettings
+from .model import (Glossary, GlossaryTerm, Medicine, ProseFrontMatter, Reviewer, ReviewerList,
+                    SitePageFrontMatter, SiteSettings)
 from .problems import Problems
 from .sourcemap import Loc, SourceMap, YamlError, parse_yaml
 
 RECORD_FILE = "medicine.yaml"
+GLOSSARY_FILE = "glossary.yaml"
+REVIEWERS_FILE = "reviewers.yaml"
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*\n", re.DOTALL)
 
 
@@ -42,6 +45,7 @@ class MedicineSource:
     record: Medicine
     source_map: SourceMap
     prose: tuple[Prose, ...] = ()
+    text: str = ""  # the record's YAML as written, for checks that read comments (TODO)
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,17 @@ class SitePageSource:
     body_line: int
 
 
+@dataclass(frozen=True)
+class GlossarySource:
+    path: Path
+    glossary: Glossary
+    source_map: SourceMap
+
+    @property
+    def terms(self) -> list[GlossaryTerm]:
+        return list(self.glossary.terms)
+
+
 @dataclass
 class Catalog:
     """Everything under `content/`, loaded and schema-valid."""
@@ -61,6 +76,11 @@ class Catalog:
     site: SiteSettings
     medicines: list[MedicineSource] = field(default_factory=list)
     pages: list[SitePageSource] = field(default_factory=list)
+    glossary: GlossarySource | None = None
+    # Reviewers by id, from reviewers.yaml; None when that file could not be read (then
+    # records' reviewer ids are not checked, rather than all reported as unknown).
+    reviewers: dict[str, Reviewer] | None = field(default_factory=dict)
+    reviewers_map: SourceMap | None = None
 
 
 def read_text(path: Path, problems: Problems) -> str | None:
@@ -106,7 +126,10 @@ def validate_model(model: type[BaseModel], data: Any, path: Path, source_map: So
                      f"expected a mapping of fields, found {type_name(data)}")
         return None
     try:
-        return model.model_validate(data)
+        valid = model.model_validate(data)
+        # A key written twice is already an error: YAML kept only one of the values, so
+        # the record is not what the editor wrote.
+        return None if source_map.duplicates else valid
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
     # A misspelled key shows up twice: as unknown, and its intended field as missing.
@@ -137,6 +160,16 @@ MESSAGES = {
     "date_type": "must be a date written like 2026-01-31",
     "date_parsing": "must be a date written like 2026-01-31",
     "date_from_datetime_parsing": "must be a date written like 2026-01-31",
+    "finite_number": "must be an ordinary number, not infinity",
+}
+
+# Plain words for the patterns in model.py.
+PATTERN_MESSAGES = {
+    r"^[a-z0-9]+(-[a-z0-9]+)*$":
+        "must be lowercase letters and digits, words joined by hyphens (like editorial-team)",
+    r"^https://\S+$": "must be a web address starting with https://",
+    r"^https?://\S+/$": "must be a web address starting with https:// and ending with /",
+    r"^[a-z]{2}(-[A-Z]{2})?$": "must be a language code like en or en-US",
 }
 
 
@@ -183,8 +216,12 @@ def report_validation_error(model: type[BaseModel], error: dict, path: Path,
         elif kind == "string_too_short":
             message = "must not be empty"
         elif kind == "greater_than":
-            message = f"must be more than {ctx.get('gt')}"
-        if kind in MESSAGES and error.get("input") is not None:
+            message = f"must be more than {ctx.get('gt'):g}"
+        elif kind == "string_pattern_mismatch":
+            message = PATTERN_MESSAGES.get(ctx.get("pattern"), message)
+            if isinstance(error.get("input"), str):
+                message += f" (found {error['input']!r})"
+        if kind in MESSAGES and kind != "finite_number" and error.get("input") is not None:
             message += f" (found {type_name(error['input'])} {error['input']!r})"
     problems.add(path, line, column, dotted(loc) or "(record)", message, hint)
 
@@ -271,7 +308,7 @@ def load_medicine(folder: Path, problems: Problems) -> MedicineSource | None:
         prose.append(Prose(md_path, front.page, front.title, body, body_line))
     if record is None:
         return None
-    return MedicineSource(folder.name, path, record, source_map, tuple(prose))
+    return MedicineSource(folder.name, path, record, source_map, tuple(prose), text)
 
 
 def load_site_page(path: Path, problems: Problems) -> SitePageSource | None:
@@ -283,6 +320,32 @@ def load_site_page(path: Path, problems: Problems) -> SitePageSource | None:
         return None
     front, body, body_line = split
     return SitePageSource(path, path.stem, front, body, body_line)
+
+
+def load_reviewers(root: Path, problems: Problems
+                   ) -> tuple[dict[str, Reviewer] | None, SourceMap | None]:
+    """Reviewers by id from `reviewers.yaml` (None if the file cannot be used)."""
+    path = root / REVIEWERS_FILE
+    if not path.is_file():
+        problems.add(path, 1, 1, "(file)", "file is missing",
+                     "list who writes and reviews guides: id, name or role, credentials")
+        return None, None
+    text = read_text(path, problems)
+    loaded = load_yaml(path, text, problems) if text is not None else None
+    if loaded is None:
+        return None, None
+    data, source_map = loaded
+    listing = validate_model(ReviewerList, data, path, source_map, problems)
+    if listing is None:
+        return None, None
+    reviewers: dict[str, Reviewer] = {}
+    for index, reviewer in enumerate(listing.reviewers):
+        if reviewer.id in reviewers:
+            line, column = source_map.locate(("reviewers", index, "id"))
+            problems.add(path, line, column, f"reviewers[{index}].id",
+                         f"reviewer id {reviewer.id!r} is listed twice")
+        reviewers.setdefault(reviewer.id, reviewer)
+    return reviewers, source_map
 
 
 def load_medicines(folders: list[Path], problems: Problems) -> list[MedicineSource | None]:
@@ -304,6 +367,7 @@ def load_catalog(root: Path, medicines_loader: Callable[[list[Path], Problems],
         loaded = load_yaml(site_path, text, problems)
         if loaded is not None:
             site = validate_model(SiteSettings, loaded[0], site_path, loaded[1], problems)
+    reviewers, reviewers_map = load_reviewers(root, problems)
     medicines_dir = root / "medicines"
     folders = [folder for folder in (sorted(p for p in medicines_dir.iterdir() if p.is_dir())
                                      if medicines_dir.is_dir() else [])
@@ -315,9 +379,25 @@ def load_catalog(root: Path, medicines_loader: Callable[[list[Path], Problems],
         page = load_site_page(md_path, problems)
         if page is not None:
             pages.append(page)
+    glossary = load_glossary(root / GLOSSARY_FILE, problems)
     if site is None:
         return None, problems
-    return Catalog(root, site, medicines, pages), problems
+    return Catalog(root, site, medicines, pages, glossary=glossary, reviewers=reviewers,
+                   reviewers_map=reviewers_map), problems
+
+
+def load_glossary(path: Path, problems: Problems) -> GlossarySource | None:
+    """`content/glossary.yaml`, which is optional: a site may have no glossary."""
+    if not path.exists():
+        return None
+    text = read_text(path, problems)
+    if text is None:
+        return None
+    loaded = load_yaml(path, text, problems)
+    if loaded is None:
+        return None
+    glossary = validate_model(Glossary, loaded[0], path, loaded[1], problems)
+    return None if glossary is None else GlossarySource(path, glossary, loaded[1])
 
 
 def dotted(loc: Loc) -> str:

@@ -20,7 +20,9 @@ Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 class Record(BaseModel):
     """Base for every part of a record: unknown keys are errors."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Attribute docstrings become descriptions in the JSON Schema (`medguide schema`), which
+    # editors see as hints while typing.
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
 # ---------------------------------------------------------------- units and amounts
@@ -52,7 +54,8 @@ def in_base_unit(value: float, unit: str) -> float:
 
 
 class Amount(Record):
-    value: Annotated[float, Field(gt=0, strict=True)]
+    # Infinity and NaN are numbers to YAML (.inf, .nan) but never a dose.
+    value: Annotated[float, Field(gt=0, strict=True, allow_inf_nan=False)]
     unit: Unit
 
     @property
@@ -101,8 +104,8 @@ class Form(Record):
     route: Route
     dosage_form: DosageForm
     strengths: Annotated[list[Amount], Field(min_length=1)]
-    # Forms in one group share a handout (for example tablets and liquid vs. the pump).
     group: Slug
+    """Forms in one group share a handout, e.g. `oral` for tablets and liquid, `pump`."""
     note: Text | None = None
 
 
@@ -139,6 +142,7 @@ class Dose(Record):
 
     amount: Amount
     times_per_day: Annotated[int, Field(ge=1, le=8, strict=True)] | None = None
+    """How many doses a day, as a number (the page writes "twice a day" from 2)."""
 
 
 class DoseIncrease(Record):
@@ -155,8 +159,8 @@ class DailyRange(Record):
 class Regimen(Record):
     forms: Annotated[list[Slug], Field(min_length=1)]
     population: Population
-    # What the doses are for, when one population has different doses for different uses.
     use: Text | None = None
+    """What these doses are for, when one population has different doses for different uses."""
     starting_dose: Dose | None = None
     increase: DoseIncrease | None = None
     usual_daily_range: DailyRange | None = None
@@ -190,7 +194,9 @@ class SideEffects(Record):
 
 class Stopping(Record):
     withdrawal_risk: Annotated[bool, Field(strict=True)]
+    """true if stopping suddenly is dangerous: every page then shows the boxed warning."""
     boxed_warning: Text | None = None
+    """The warning shown in a box on every page; required when withdrawal_risk is true."""
     risk: Annotated[list[Text], Field(min_length=1)]
     symptoms: list[Text] = []
     taper: Annotated[list[Text], Field(min_length=1)]
@@ -267,11 +273,19 @@ class ReviewStatus(str, Enum):
         return self in (ReviewStatus.submitted, ReviewStatus.under_review)
 
 
+ReviewerId = Slug
+
+
 class Review(Record):
     status: ReviewStatus
-    reviewer_roles: Annotated[list[Text], Field(min_length=1)]
+    written_by: Annotated[list[ReviewerId], Field(min_length=1)]
+    """Ids from content/reviewers.yaml of who wrote the guide."""
+    reviewed_by: list[ReviewerId] = []
+    """Ids from content/reviewers.yaml of who reviewed it; required when approved."""
     last_reviewed: dt.date
+    """Date of the last review (YYYY-MM-DD); not before the newest change."""
     next_review_due: dt.date
+    """Date the next review is due (YYYY-MM-DD); a published build stops after it."""
 
     @model_validator(mode="after")
     def _due_after_reviewed(self) -> "Review":
@@ -280,11 +294,54 @@ class Review(Record):
         return self
 
 
+class Change(Record):
+    """One entry of a medicine's change log, shown to readers as "What changed"."""
+
+    date: dt.date
+    """When the change was made (YYYY-MM-DD)."""
+    what: Text
+    """What changed, in words a reader understands."""
+    by: ReviewerId
+    """Id from content/reviewers.yaml of who made the change."""
+
+
+class Reviewer(Record):
+    """Someone who writes or reviews guides: a person (name) or a team (role)."""
+
+    id: ReviewerId
+    name: Text | None = None
+    role: Text | None = None
+    credentials: Text | None = None
+
+    @model_validator(mode="after")
+    def _name_or_role(self) -> "Reviewer":
+        if not (self.name or self.role):
+            raise ValueError("a reviewer needs a name or a role")
+        return self
+
+    @property
+    def byline(self) -> str:
+        """How readers see them: "Name, credentials (role)" or "Role, credentials"."""
+        text = self.name or self.role or ""
+        if self.credentials:
+            text += f", {self.credentials}"
+        if self.name and self.role:
+            text += f" ({self.role})"
+        return text
+
+
+class ReviewerList(Record):
+    """`content/reviewers.yaml`: everyone a record may name, listed once."""
+
+    reviewers: Annotated[list[Reviewer], Field(min_length=1)]
+
+
 # ---------------------------------------------------------------- the record
 
 
 class Medicine(Record):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
+                              use_attribute_docstrings=True)
 
     generic_name: Text
     pronunciation: Text
@@ -307,6 +364,8 @@ class Medicine(Record):
     questions_to_ask: Annotated[list[Text], Field(min_length=1)]
     references: list[Reference] = []
     review: Review
+    changes: Annotated[list[Change], Field(min_length=1)]
+    """The change log: date, what changed and by whom. Pages show it as "What changed"."""
     disclaimers: list[Text] = []
 
     @property
@@ -331,6 +390,19 @@ class SiteSettings(Record):
 
 PageId = Literal["overview", "how-to-take", "side-effects", "missed-or-extra-doses",
                  "stopping-safely", "pump-care", "interactions", "other-safety-information"]
+
+
+class GlossaryTerm(Record):
+    """One entry of `content/glossary.yaml`: a word patients meet, in plain words."""
+
+    term: Text
+    definition: Text
+    # Other forms of the word to recognise on pages (plurals, -ing forms), e.g. [seizures].
+    also: list[Text] = []
+
+
+class Glossary(Record):
+    terms: Annotated[list[GlossaryTerm], Field(min_length=1)]
 
 
 class ProseFrontMatter(Record):

@@ -13,6 +13,8 @@ class MedicinePageKind:
     id: str
     nav_title: str
     heading: str  # "{name}" is replaced by the medicine's name
+    # The page's meta description ("{name}" as above); the overview uses the record's summary.
+    description: str = ""
 
     def applies_to(self, medicine: Medicine) -> bool:
         return self.id != "pump-care" or medicine.has_pump
@@ -28,21 +30,47 @@ class MedicinePageKind:
 # The pages every medicine has, in reading order.
 MEDICINE_PAGE_KINDS = (
     MedicinePageKind("overview", "Overview", "{name}: what it is and what it is for"),
-    MedicinePageKind("how-to-take", "How to take it", "How to take {name}"),
-    MedicinePageKind("side-effects", "Side effects", "Side effects of {name}"),
+    MedicinePageKind("how-to-take", "How to take it", "How to take {name}",
+                     "How to take {name}: forms, strengths, usual doses and tips."),
+    MedicinePageKind("side-effects", "Side effects", "Side effects of {name}",
+                     "Side effects of {name}: common ones, when to call your prescriber and "
+                     "when to get emergency help."),
     MedicinePageKind("missed-or-extra-doses", "Missed or extra doses",
-                     "{name}: missed doses and taking too much"),
-    MedicinePageKind("stopping-safely", "Stopping safely", "Stopping {name} safely"),
-    MedicinePageKind("pump-care", "Pump care", "Living with a {name} pump"),
-    MedicinePageKind("interactions", "Interactions", "{name} with other medicines, alcohol and food"),
+                     "{name}: missed doses and taking too much",
+                     "What to do if you forget a dose of {name} or take too much."),
+    MedicinePageKind("stopping-safely", "Stopping safely", "Stopping {name} safely",
+                     "Why stopping {name} needs care, signs to watch for, and how to stop "
+                     "safely with your prescriber."),
+    MedicinePageKind("pump-care", "Pump care", "Living with a {name} pump",
+                     "Living with a {name} pump: refills, alarms, infection signs, travel "
+                     "and scans."),
+    MedicinePageKind("interactions", "Interactions", "{name} with other medicines, alcohol and food",
+                     "How {name} mixes with other medicines, alcohol and food, and what to do."),
     MedicinePageKind("other-safety-information", "Other safety information",
-                     "{name}: other safety information"),
+                     "{name}: other safety information",
+                     "Who should not take {name}; pregnancy, breastfeeding, driving, storage "
+                     "and disposal."),
 )
 
 MEDICINES_INDEX_URI = "medicines/index.md"
+GLOSSARY_URI = "glossary.md"
 # A site with more medicines than this splits its A–Z into a page per letter, and its home page
 # links to the A–Z instead of listing every medicine: no page grows with the size of the site.
 ONE_PAGE_LIST_MAX = 100
+SEARCH_URI = "search.md"
+
+
+@dataclass(frozen=True)
+class Page:
+    """One generated page: MkDocs source path, titles, and the Markdown to build."""
+
+    src_uri: str
+    title: str
+    nav_title: str
+    description: str
+    markdown: str
+    medicine: str | None = None
+    in_nav: bool = True  # False for pages reached otherwise (Search; a letter of the A–Z)
 
 
 @dataclass(frozen=True)
@@ -67,19 +95,6 @@ def letter_groups(medicines: list[MedicineSource]) -> list[Letter]:
     return [Letter(label, tuple(group)) for label, group in groups.items()]
 
 
-@dataclass(frozen=True)
-class Page:
-    """One generated page: MkDocs source path, titles, and the Markdown to build."""
-
-    src_uri: str
-    title: str
-    nav_title: str
-    description: str
-    markdown: str
-    medicine: str | None = None
-    in_nav: bool = True  # pages reached only by links (e.g. one letter of the A–Z) are not
-
-
 def page_kinds_for(medicine: Medicine) -> list[MedicinePageKind]:
     return [kind for kind in MEDICINE_PAGE_KINDS if kind.applies_to(medicine)]
 
@@ -89,11 +104,18 @@ def display_name(medicine: Medicine) -> str:
     return name[:1].upper() + name[1:]
 
 
-def build_nav(catalog: Catalog, medicines: list[MedicineSource]) -> list:
-    """MkDocs nav: Home, Medicines A–Z, one section per medicine, then the other site pages."""
+def build_nav(catalog: Catalog, medicines: list[MedicineSource], *,
+              mark_drafts: bool = False) -> list:
+    """MkDocs nav: Home, Medicines A–Z, one section per medicine, then the other site pages.
+    The preview marks drafts, which a published site never contains."""
     nav: list = [{"Home": "index.md"}, {"Medicines A–Z": MEDICINES_INDEX_URI}]
+    if catalog.glossary is not None:
+        nav.append({"Glossary": GLOSSARY_URI})
     for source in sorted(medicines, key=lambda s: s.record.generic_name.casefold()):
-        nav.append({display_name(source.record): [
+        label = display_name(source.record)
+        if mark_drafts and source.record.review.status.value == "draft":
+            label += " (draft)"
+        nav.append({label: [
             {kind.nav_title: kind.src_uri(source.slug)} for kind in page_kinds_for(source.record)
         ]})
     for page in catalog.pages:

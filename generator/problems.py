@@ -15,6 +15,9 @@ class Problem:
     message: str
     hint: str | None = None
     severity: str = "error"  # "error" or "warning"
+    # The generated page the problem belongs to, when it is known (a template failing on
+    # one page); the preview shows the problem there.
+    page: str | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
         text = f"{self.path}:{self.line}:{self.column}: {self.field}: {self.message}"
@@ -32,20 +35,22 @@ class Problems:
     items: list[Problem] = field(default_factory=list)
 
     def add(self, path: Path | str, line: int, column: int, field_name: str, message: str,
-            hint: str | None = None, severity: str = "error") -> None:
+            hint: str | None = None, severity: str = "error", page: str | None = None) -> None:
         self.items.append(Problem(display_path(path), line, column, field_name, message, hint,
-                                  severity))
+                                  severity, page))
 
     def extend(self, other: "Problems") -> None:
         self.items.extend(other.items)
 
+    # Sorted, each reported once: a broken template fails every page that uses it, but is
+    # one problem to fix (problems that differ only in `page` are equal).
     @property
     def errors(self) -> list[Problem]:
-        return sorted(p for p in self.items if p.severity == "error")
+        return sorted({p for p in self.items if p.severity == "error"})
 
     @property
     def warnings(self) -> list[Problem]:
-        return sorted(p for p in self.items if p.severity != "error")
+        return sorted({p for p in self.items if p.severity != "error"})
 
     def __bool__(self) -> bool:
         return bool(self.items)

@@ -8,6 +8,7 @@ autoescaping (text from content cannot become markup).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Callable
@@ -15,13 +16,18 @@ from typing import Callable
 import jinja2
 import yaml
 
+from .glossary import term_id
 from .loader import Catalog, MedicineSource, Prose
-from .model import Amount, Duration, Reference
-from .pages import (MEDICINES_INDEX_URI, ONE_PAGE_LIST_MAX, Page, display_name,
-                    letter_groups, page_kinds_for)
+from .model import Amount, Duration, Reference, Review, Reviewer
+from .pages import (GLOSSARY_URI, MEDICINES_INDEX_URI, ONE_PAGE_LIST_MAX, SEARCH_URI, Page,
+                    display_name, letter_groups, page_kinds_for)
+from .plaintext import inline_plain, shorten
+from .problems import Problems
 from .validate import CITATION
 
 PAGE_TEMPLATES = "pages"
+# Search engines show about this many characters of a meta description.
+DESCRIPTION_LIMIT = 160
 
 FORM_WORDS = {
     "tablet": "tablets", "capsule": "capsules",
@@ -53,6 +59,60 @@ PRESCRIPTION_WORDS = {
     "over_the_counter": "Available without a prescription",
 }
 SEVERITY_WORDS = {"major": "Serious", "moderate": "Moderate", "minor": "Minor"}
+
+
+@dataclass(frozen=True)
+class ChangeView:
+    date: dt.date
+    what: str
+    by: Reviewer
+
+
+@dataclass(frozen=True)
+class ReviewView:
+    """What a page says about its guide's review: status and dates (as in the record), the
+    people named by id resolved to bylines, the change log newest first, and whether the
+    review is overdue."""
+
+    record: Review
+    written_by: tuple[Reviewer, ...]
+    reviewed_by: tuple[Reviewer, ...]
+    changes: tuple[ChangeView, ...]
+    overdue: bool
+
+    @property
+    def status(self):
+        return self.record.status
+
+    @property
+    def last_reviewed(self) -> dt.date:
+        return self.record.last_reviewed
+
+    @property
+    def next_review_due(self) -> dt.date:
+        return self.record.next_review_due
+
+    @property
+    def last_changed(self) -> dt.date:
+        return self.changes[0].date
+
+
+def review_view(source: MedicineSource, catalog: Catalog, today: dt.date) -> ReviewView:
+    record = source.record
+    reviewers = catalog.reviewers or {}
+
+    def person(reviewer_id: str) -> Reviewer:
+        # Unknown ids fail validation; only the preview renders them, as they were written.
+        return reviewers.get(reviewer_id) or Reviewer(id=reviewer_id, role=reviewer_id)
+
+    changes = sorted(record.changes, key=lambda change: change.date, reverse=True)
+    return ReviewView(
+        record.review,
+        tuple(person(i) for i in record.review.written_by),
+        tuple(person(i) for i in record.review.reviewed_by),
+        tuple(ChangeView(c.date, c.what, person(c.by)) for c in changes),
+        overdue=record.review.next_review_due < today,
+    )
 
 
 class TemplateProblem(Exception):
@@ -112,6 +172,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         population_words=POPULATION_WORDS.__getitem__, status_words=STATUS_WORDS.__getitem__,
         prescription_words=PRESCRIPTION_WORDS.__getitem__,
         severity_words=SEVERITY_WORDS.__getitem__, prose_body=prose_markdown,
+        term_id=term_id,
     )
     return env
 
@@ -123,9 +184,11 @@ def render_template(env: jinja2.Environment, template_name: str, **context) -> s
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateProblem(exc.filename or exc.name or name, exc.lineno or 1,
                               exc.message or "syntax error") from None
-    except (jinja2.UndefinedError, TypeError, KeyError, AttributeError) as exc:
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateProblem(name, 1, f"template not found: {exc.name}") from None
+    except Exception as exc:  # undefined fields, failing filters: name the template line
         path, line = _template_location(exc, name)
-        raise TemplateProblem(path, line, str(exc)) from None
+        raise TemplateProblem(path, line, str(exc) or type(exc).__name__) from None
 
 
 def _template_location(exc: BaseException, name: str) -> tuple[str, int]:
@@ -160,11 +223,15 @@ def references_cited(markdown: str, references: list[Reference]) -> list[Referen
     return [by_key[key] for key in order]
 
 
-def render_medicine(env: jinja2.Environment, catalog: Catalog, source: MedicineSource
+def render_medicine(env: jinja2.Environment, catalog: Catalog, source: MedicineSource,
+                    today: dt.date | None = None, problems: Problems | None = None
                     ) -> list[Page]:
+    """The pages of one medicine. With `problems`, a page whose template fails is reported
+    there and left out (the preview shows the rest); without, the failure is raised."""
     medicine = source.record
     kinds = page_kinds_for(medicine)
     name = display_name(medicine)
+    review = review_view(source, catalog, today or dt.date.today())
     pages = []
     for kind in kinds:
         title = kind.heading.format(name=name if kind.heading.startswith("{name}")
@@ -172,65 +239,155 @@ def render_medicine(env: jinja2.Environment, catalog: Catalog, source: MedicineS
         context = dict(
             site=catalog.site, medicine=medicine, slug=source.slug, name=name, kind=kind,
             kinds=kinds, title=title, prose=[p for p in source.prose if p.page == kind.id],
+            review=review,
         )
-        body = render_template(env, f"{PAGE_TEMPLATES}/medicine/{kind.id}.md.j2", **context)
-        body += render_template(env, f"{PAGE_TEMPLATES}/medicine/_footer.md.j2",
-                                references=references_cited(body, medicine.references),
-                                **context)
-        description = f"{kind.nav_title} for {medicine.generic_name}: " + medicine.summary
+        try:
+            body = render_template(env, f"{PAGE_TEMPLATES}/medicine/{kind.id}.md.j2",
+                                   **context)
+            body += render_template(env, f"{PAGE_TEMPLATES}/medicine/_footer.md.j2",
+                                    references=references_cited(body, medicine.references),
+                                    **context)
+        except TemplateProblem as exc:
+            if problems is None:
+                raise
+            problems.add(exc.path, exc.line, 1, "(template)", exc.message,
+                         page=kind.src_uri(source.slug))
+            continue
+        description = shorten(page_description(kind, medicine, name), DESCRIPTION_LIMIT)
         meta = {
-            "title": title, "description": description[:300],
+            "title": title, "description": description,
             "medicine": source.slug, "page_kind": kind.id,
             "review_status": medicine.review.status.value,
             "last_reviewed": medicine.review.last_reviewed.isoformat(),
             "next_review_due": medicine.review.next_review_due.isoformat(),
+            "last_changed": review.last_changed.isoformat(),
         }
         pages.append(Page(kind.src_uri(source.slug), title, kind.nav_title, description,
                           front_matter(meta) + body, source.slug))
     return pages
 
 
+def page_description(kind, medicine, name: str) -> str:
+    """Capitalised name at the start of a sentence, the generic name as written elsewhere
+    (the same rule as page headings)."""
+    if not kind.description:
+        return inline_plain(medicine.summary)
+    return kind.description.format(
+        name=name if kind.description.startswith("{name}") else medicine.generic_name)
+
+
+def newest_review(medicines: list[MedicineSource]) -> dict:
+    """`lastmod` for pages that list medicines: the newest review among them."""
+    if not medicines:
+        return {}
+    return {"lastmod": max(m.record.review.last_reviewed for m in medicines).isoformat()}
+
+
 def render_catalog(catalog: Catalog, medicines: list[MedicineSource], templates_dir: Path,
-                   renderer: Callable[[list[tuple[MedicineSource, Callable[[], list[Page]]]]],
-                                      list[list[Page]]] | None = None) -> list[Page]:
+                   *, today: dt.date | None = None, problems: Problems | None = None,
+                   renderer: Callable | None = None) -> list[Page]:
     """Every page of the site, as Markdown. `medicines` are the ones to publish.
 
-    `renderer` gets each medicine with a call that renders its pages, and returns their pages
-    in order: it may take them from a cache, or spread the calls over several processes."""
+    Without `problems` the first template failure is raised; with it, every failing page
+    is reported there and left out, and the other pages are still rendered.
+
+    `renderer` gets each medicine with a call that renders it (giving its pages and the
+    problems found) and returns their results in order: it may take them from a cache, or
+    spread the calls over several processes."""
     env = make_environment(templates_dir)
     pages: list[Page] = []
     ordered = sorted(medicines, key=lambda s: s.record.generic_name.casefold())
+
+    def render_or_report(uri: str, template: str, **context) -> str | None:
+        try:
+            return render_template(env, template, **context)
+        except TemplateProblem as exc:
+            if problems is None:
+                raise
+            problems.add(exc.path, exc.line, 1, "(template)", exc.message, page=uri)
+            return None
+
     short_list = ordered if len(ordered) <= ONE_PAGE_LIST_MAX else []
     letters = letter_groups(ordered) if not short_list else []
     for page in catalog.pages:
         fm = page.front_matter
-        body = render_template(env, f"{PAGE_TEMPLATES}/site_page.md.j2", site=catalog.site,
-                               page=fm, body=jinja2.utils.markupsafe.Markup(page.body),
-                               medicines=short_list, name=page.name)
+        body = render_or_report(f"{page.name}.md", f"{PAGE_TEMPLATES}/site_page.md.j2",
+                                site=catalog.site, page=fm,
+                                body=jinja2.utils.markupsafe.Markup(page.body),
+                                medicines=short_list, name=page.name)
+        if body is None:
+            continue
         meta = {"title": fm.title, "description": fm.description}
+        if page.name == "index":
+            meta.update(newest_review(ordered))
         pages.append(Page(f"{page.name}.md", fm.title, fm.nav_title or fm.title,
                           fm.description, front_matter(meta) + body))
     title = "Medicines A–Z"
     description = f"Every medicine in {catalog.site.name}, from A to Z."
-    body = render_template(env, f"{PAGE_TEMPLATES}/medicines_index.md.j2", site=catalog.site,
-                           medicines=short_list, letters=letters, title=title)
-    pages.append(Page(MEDICINES_INDEX_URI, title, title, description,
-                      front_matter({"title": title, "description": description}) + body))
+    body = render_or_report(MEDICINES_INDEX_URI, f"{PAGE_TEMPLATES}/medicines_index.md.j2",
+                            site=catalog.site, medicines=short_list, letters=letters,
+                            title=title)
+    if body is not None:
+        pages.append(Page(MEDICINES_INDEX_URI, title, title, description,
+                          front_matter({"title": title, "description": description,
+                                        **newest_review(ordered)}) + body))
     for letter in letters:
         letter_title = f"Medicines A–Z: {letter.label}"
         letter_description = (f"Medicines in {catalog.site.name} whose names start with "
                               f"{letter.label}.")
-        body = render_template(env, f"{PAGE_TEMPLATES}/medicines_letter.md.j2",
-                               site=catalog.site, letter=letter, letters=letters,
-                               title=letter_title)
-        pages.append(Page(letter.src_uri, letter_title, letter_title, letter_description,
-                          front_matter({"title": letter_title,
-                                        "description": letter_description}) + body,
-                          in_nav=False))
-    calls = [(source, partial(render_medicine, env, catalog, source)) for source in ordered]
-    for medicine_pages in (renderer(calls) if renderer else [call() for _, call in calls]):
+        body = render_or_report(letter.src_uri, f"{PAGE_TEMPLATES}/medicines_letter.md.j2",
+                                site=catalog.site, letter=letter, letters=letters,
+                                title=letter_title)
+        if body is not None:
+            pages.append(Page(letter.src_uri, letter_title, letter_title, letter_description,
+                              front_matter({"title": letter_title,
+                                            "description": letter_description,
+                                            **newest_review(list(letter.medicines))}) + body,
+                              in_nav=False))
+    if catalog.glossary is not None:
+        pages.append(render_glossary(env, catalog))
+    pages.append(render_search(env, catalog))
+    calls = [(source, partial(render_one_medicine, env, catalog, source, today,
+                              problems is not None)) for source in ordered]
+    for medicine_pages, found in (renderer(calls) if renderer else
+                                  [call() for _, call in calls]):
         pages.extend(medicine_pages)
+        if found is not None:
+            problems.extend(found)
     return pages
+
+
+def render_one_medicine(env: jinja2.Environment, catalog: Catalog, source: MedicineSource,
+                        today: dt.date | None, collect: bool
+                        ) -> tuple[list[Page], Problems | None]:
+    """`render_medicine` giving back the problems it found (with `collect`) rather than
+    adding them to a shared list, so it can run in another process."""
+    found = Problems() if collect else None
+    return render_medicine(env, catalog, source, today, found), found
+
+
+def render_glossary(env: jinja2.Environment, catalog: Catalog) -> Page:
+    title = "Glossary: medical words explained"
+    description = "Plain meanings of the medical words used in this guide."
+    terms = sorted(catalog.glossary.terms, key=lambda t: t.term.casefold())
+    body = render_template(env, f"{PAGE_TEMPLATES}/glossary.md.j2", site=catalog.site,
+                           title=title, terms=terms)
+    # The Glossary does not link its own words to itself.
+    meta = {"title": title, "description": description, "glossary_links": False}
+    return Page(GLOSSARY_URI, title, "Glossary", description, front_matter(meta) + body)
+
+
+def render_search(env: jinja2.Environment, catalog: Catalog) -> Page:
+    title = "Search"
+    description = f"Search {catalog.site.name}."
+    body = render_template(env, f"{PAGE_TEMPLATES}/search.md.j2", site=catalog.site,
+                           title=title)
+    # Drawn by the theme's search.html; not indexed, not in the navigation (the search box
+    # on every page leads here).
+    meta = {"title": title, "description": description, "template": "search.html",
+            "search_index": False, "glossary_links": False}
+    return Page(SEARCH_URI, title, title, description, front_matter(meta) + body,
+                in_nav=False)
 
 
 def prose_markdown(prose: Prose) -> jinja2.utils.markupsafe.Markup:

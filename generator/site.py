@@ -1,4 +1,5 @@
-"""The core pipeline, without MkDocs: load content → validate → render pages and nav."""
+"""The core pipeline, without MkDocs: load content → validate → render pages and nav →
+check the rendered pages."""
 
 from __future__ import annotations
 
@@ -9,18 +10,22 @@ from pathlib import Path
 
 from .cache import (CoreCache, PickleCache, code_digest, collector_paused, digest, folder_digest,
                     shared_inputs_digest)
+from .glossary import check_glossary
+from .invariants import check_pages
 from .loader import Catalog, MedicineSource, load_catalog, load_medicine
 from .parallel import run_calls
-from .progress import phase
 from .pages import Page, build_nav
+from .preview import add_problem_banners
 from .problems import Problems
-from .render import TemplateProblem, render_catalog
+from .progress import phase
+from .render import render_catalog
 from .validate import check_catalog, check_medicine, published
 
 
 @dataclass
 class SiteBuild:
-    """Result of the core pipeline: pages and nav when there were no errors."""
+    """Result of the core pipeline. Outside the preview, pages are only to be published
+    when there were no errors."""
 
     problems: Problems
     catalog: Catalog | None = None
@@ -33,44 +38,67 @@ class SiteBuild:
 
 
 def build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool = False,
-               today: dt.date | None = None, cache: CoreCache | None = None) -> SiteBuild:
-    """Load, check and render everything. With a `cache`, unchanged medicines are neither
-    parsed nor rendered again; what must be done is spread over all cores. The result is the
-    same either way."""
+               today: dt.date | None = None, preview: bool = False,
+               allow_overdue: bool = False, cache: CoreCache | None = None) -> SiteBuild:
+    """Run every step and collect every problem, even after the first error, so one run
+    reports them all.
+
+    `preview` is the editor's live preview: drafts are shown (marked), overdue reviews carry
+    a banner instead of failing, and each page shows the problems found in it.
+    `allow_overdue` publishes guides whose review is overdue (with the banner), reporting
+    each as a warning: the explicit override for the production build.
+    With a `cache`, unchanged medicines are neither parsed, checked nor rendered again; what
+    must be done is spread over all cores. The result is the same either way."""
     with collector_paused():
-        return _build_site(content_dir, templates_dir, include_drafts, today or dt.date.today(),
-                           cache)
+        return _build_site(content_dir, templates_dir, include_drafts=include_drafts,
+                           today=today or dt.date.today(), preview=preview,
+                           allow_overdue=allow_overdue, cache=cache)
 
 
-def _build_site(content_dir: Path, templates_dir: Path, include_drafts: bool, today: dt.date,
-                cache: CoreCache | None) -> SiteBuild:
+def _build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool,
+                today: dt.date, preview: bool, allow_overdue: bool, cache: CoreCache | None
+                ) -> SiteBuild:
     with phase("load"):
         catalog, problems = load_catalog(content_dir, partial(load_medicines_fast, cache))
     result = SiteBuild(problems, catalog)
-    if catalog is None:
-        return result
-    shared = None
-    if cache:
-        shared = shared_inputs_digest(content_dir, templates_dir, extra=(
-            today.isoformat(), str(include_drafts), identities_digest(catalog.medicines)))
-    with phase("check"):
+    if catalog is not None:
+        shared = None
         if cache:
-            check_medicines_ahead(cache, shared, catalog.medicines, today)
-        problems.extend(check_catalog(catalog, today, partial(check_cached, cache, shared)
-                                      if cache else None))
-    if problems.errors:
-        return result
-    medicines = [m for m in catalog.medicines
-                 if published(m.record, include_drafts=include_drafts)]
-    with phase("render"):
-        try:
-            result.pages = render_catalog(catalog, medicines, templates_dir,
-                                          partial(render_medicines_fast, cache, shared))
-        except TemplateProblem as exc:
-            problems.add(exc.path, exc.line, 1, "(template)", exc.message)
-            return result
-        result.nav = build_nav(catalog, medicines)
-    if cache:
+            shared = shared_inputs_digest(content_dir, templates_dir, extra=(
+                today.isoformat(), repr((include_drafts, preview, allow_overdue)),
+                identities_digest(catalog.medicines)))
+        overdue_ok = allow_overdue or preview
+        with phase("check"):
+            if cache:
+                check_medicines_ahead(cache, shared, catalog.medicines, today, overdue_ok)
+            problems.extend(check_catalog(
+                catalog, today, allow_overdue=overdue_ok,
+                check_one=partial(check_cached, cache, shared) if cache else None))
+            if catalog.glossary is not None:
+                check_glossary(catalog.glossary, problems)
+        shown = [m for m in catalog.medicines
+                 if published(m.record, include_drafts=include_drafts or preview)]
+        if not preview:
+            # A record with errors is not rendered: its errors are reported already, and
+            # rendering it would only add template errors that follow from them.
+            broken = medicines_with_errors(problems, content_dir)
+            shown = [m for m in shown if m.slug not in broken]
+        with phase("render"):
+            result.pages = render_catalog(catalog, shown, templates_dir, today=today,
+                                          problems=problems,
+                                          renderer=partial(render_medicines_fast, cache,
+                                                           shared))
+        with phase("check pages"):
+            # A page whose template failed is already reported: links to it are not broken
+            # too.
+            failed = {problem.page for problem in problems.items if problem.page}
+            problems.extend(check_pages(result.pages, catalog, templates_dir,
+                                        published={m.slug for m in shown}, failed=failed))
+        result.nav = build_nav(catalog, shown, mark_drafts=preview)
+    if preview:
+        result.pages, result.nav = add_problem_banners(
+            result.pages, result.nav, problems.items, catalog, content_dir, templates_dir)
+    if cache and result.ok:
         cache.prune()
     return result
 
@@ -109,44 +137,45 @@ def load_medicines_fast(cache: CoreCache | None, folders: list[Path], problems: 
     return sources
 
 
-def check_key(cache: CoreCache, shared: str, source: MedicineSource, today: dt.date) -> str:
+def record_key(folder: Path, cache: CoreCache) -> str:
+    """A loaded record depends on its folder's files and on the code that loads it."""
+    return digest("record", code_digest(), cache.folder_digests[folder])
+
+
+def check_key(cache: CoreCache, shared: str, source: MedicineSource, today: dt.date,
+              allow_overdue: bool) -> str:
     folder = source.path.parent
-    return digest("check", shared, today.isoformat(), source.slug,
+    return digest("check", shared, today.isoformat(), str(allow_overdue), source.slug,
                   cache.folder_digests.get(folder) or folder_digest(folder))
 
 
-def _check_one(source: MedicineSource, today: dt.date, cache: PickleCache, key: str
-               ) -> Problems:
+def _check_one(source: MedicineSource, today: dt.date, allow_overdue: bool,
+               cache: PickleCache, key: str) -> Problems:
     found = Problems()
-    check_medicine(source, today, found)
+    check_medicine(source, today, found, allow_overdue=allow_overdue)
     cache.put(key, found)
     return found
 
 
 def check_medicines_ahead(cache: CoreCache, shared: str, medicines: list[MedicineSource],
-                          today: dt.date) -> None:
+                          today: dt.date, allow_overdue: bool) -> None:
     """Check the medicines the cache has no findings for, over all cores, into the cache."""
-    missing = [(source, key) for source in medicines
-               if not cache.checks.has(key := check_key(cache, shared, source, today))]
-    found = run_calls([partial(_check_one, source, today, cache.checks, key)
+    missing = [(source, key) for source in medicines if not cache.checks.has(
+        key := check_key(cache, shared, source, today, allow_overdue))]
+    found = run_calls([partial(_check_one, source, today, allow_overdue, cache.checks, key)
                        for source, key in missing], "checking medicines")
     for (_, key), problems in zip(missing, found):
         cache.checks.remember(key, problems)
 
 
 def check_cached(cache: CoreCache, shared: str, source: MedicineSource, today: dt.date,
-                 problems: Problems) -> None:
+                 problems: Problems, *, allow_overdue: bool = False) -> None:
     """`check_medicine`, reusing last time's findings when nothing it reads changed."""
-    key = check_key(cache, shared, source, today)
+    key = check_key(cache, shared, source, today, allow_overdue)
     found = cache.checks.get(key)
     if found is None:
-        found = _check_one(source, today, cache.checks, key)
+        found = _check_one(source, today, allow_overdue, cache.checks, key)
     problems.extend(found)
-
-
-def record_key(folder: Path, cache: CoreCache) -> str:
-    """A loaded record depends on its folder's files and on the code that loads it."""
-    return digest("record", code_digest(), cache.folder_digests[folder])
 
 
 def identities_digest(medicines: list[MedicineSource]) -> str:
@@ -159,10 +188,10 @@ def identities_digest(medicines: list[MedicineSource]) -> str:
 
 
 def render_medicines_fast(cache: CoreCache | None, shared: str | None, calls
-                          ) -> list[list[Page]]:
-    """Each medicine's pages: from the cache when nothing they depend on changed, the
-    others rendered over all cores."""
-    rendered: dict[int, list[Page]] = {}
+                          ) -> list[tuple[list[Page], Problems | None]]:
+    """Each medicine's pages (and the problems rendering found): from the cache when
+    nothing they depend on changed, the others rendered over all cores."""
+    rendered: dict[int, tuple] = {}
     keys: dict[int, str] = {}
     if cache:
         for index, (source, _) in enumerate(calls):
@@ -175,15 +204,28 @@ def render_medicines_fast(cache: CoreCache | None, shared: str | None, calls
     missing = [index for index in range(len(calls)) if index not in rendered]
     jobs = [partial(_render_one, calls[index][1], cache.pages if cache else None,
                     keys.get(index)) for index in missing]
-    for index, pages in zip(missing, run_calls(jobs, "rendering medicines")):
-        rendered[index] = pages
+    for index, outcome in zip(missing, run_calls(jobs, "rendering medicines")):
+        rendered[index] = outcome
         if cache:
             cache.pages.used.add(keys[index])
     return [rendered[index] for index in range(len(calls))]
 
 
-def _render_one(render, cache: PickleCache | None, key: str | None) -> list[Page]:
-    pages = render()
-    if cache is not None:
-        cache.put(key, pages)  # in the worker, so the writing is spread over the cores too
-    return pages
+def _render_one(render, cache: PickleCache | None, key: str | None) -> tuple:
+    pages, found = outcome = render()
+    if cache is not None and not found:
+        cache.put(key, outcome)  # in the worker, so the writing is spread over the cores too
+    return outcome
+
+
+def medicines_with_errors(problems: Problems, content_dir: Path) -> set[str]:
+    medicines_dir = (content_dir / "medicines").resolve()
+    slugs = set()
+    for problem in problems.errors:
+        try:
+            relative = Path(problem.path).resolve().relative_to(medicines_dir)
+        except ValueError:
+            continue
+        if relative.parts:
+            slugs.add(relative.parts[0])
+    return slugs

@@ -1,47 +1,127 @@
 """Checks that span fields or files, run after each record has passed its schema.
 
 The schema (model.py) says what a field may hold; this module says what must hold between
-fields: doses that make sense, citations that exist, no raw HTML, reviews not overdue.
+fields and files: doses and units that make sense, citations and reviewer ids that exist,
+an approval by someone qualified, a change log that agrees with the review date, no raw
+HTML or unsafe links, reviews not overdue, no TODO left in a submitted guide, no two
+medicines with one name.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import html
 import re
 from collections.abc import Iterator
 from typing import Any
 
-from .loader import Catalog, MedicineSource, dotted
-from .model import Amount, Medicine, unit_family
-from .problems import Problems
+from .loader import REVIEWERS_FILE, Catalog, MedicineSource, dotted
+from .model import Amount, DosageForm, Medicine, ReviewStatus, unit_family
+from .problems import Problems, display_path
 from .sourcemap import Loc
 
 CITATION = re.compile(r"\[\^([^\]\s]+)\]")
 RAW_HTML = re.compile(r"<\s*/?\s*[A-Za-z!?][^>]*>|<\s*[A-Za-z]+[\s/]")
-UNSAFE_URL = re.compile(r"\]\(\s*(javascript|data|vbscript):", re.IGNORECASE)
+# Link targets: inline `[text](target)` and reference definitions `[key]: target`.
+# (Footnote definitions, `[^key]: text`, are text, not links.)
+LINK_TARGET = re.compile(r"\]\(([^)]*)\)?|^[ \t]{0,3}\[(?!\^)[^\]]+\]:[ \t]*(\S+)",
+                         re.MULTILINE)
+URL_SCHEME = re.compile(r"([a-z][a-z0-9+.\-]*):")
+SAFE_SCHEMES = {"https", "mailto", "tel"}
+TODO = re.compile(r"\bTODO\b")
+
+# Solid forms are measured per unit (mg per tablet), liquids per mL.
+SOLID_FORMS = {DosageForm.tablet, DosageForm.capsule, DosageForm.extended_release_tablet,
+               DosageForm.extended_release_capsule, DosageForm.orally_disintegrating_tablet,
+               DosageForm.oral_granules}
+LIQUID_FORMS = {DosageForm.oral_solution, DosageForm.oral_suspension}
 
 
-def check_catalog(catalog: Catalog, today: dt.date, check_one=None) -> Problems:
-    """Every problem in the catalog. `check_one(source, today, problems)` checks one medicine
-    (a cached checker can stand in for `check_medicine`)."""
+def check_catalog(catalog: Catalog, today: dt.date, *, allow_overdue: bool = False,
+                  check_one=None) -> Problems:
+    """Every problem in the catalog. `check_one` checks one medicine as `check_medicine`
+    does (a cached checker can stand in)."""
     check_one = check_one or check_medicine
     problems = Problems()
     seen_names: dict[str, MedicineSource] = {}
     for source in catalog.medicines:
-        check_one(source, today, problems)
+        check_one(source, today, problems, allow_overdue=allow_overdue)
+        check_review(source, catalog, problems)
         name = source.record.generic_name.casefold()
         if name in seen_names:
             line, column = source.source_map.locate(("generic_name",))
             problems.add(source.path, line, column, "generic_name",
                          f"another medicine already uses this name "
-                         f"({seen_names[name].path})")
+                         f"({display_path(seen_names[name].path)})")
         seen_names.setdefault(name, source)
+    check_brand_names(catalog, seen_names, problems)
     for page in catalog.pages:
         check_markdown(page.body, page.path, page.body_line, problems)
     return problems
 
 
-def check_medicine(source: MedicineSource, today: dt.date, problems: Problems) -> None:
+def check_brand_names(catalog: Catalog, by_name: dict[str, MedicineSource],
+                      problems: Problems) -> None:
+    """A brand name must not be another medicine's generic name: readers would land on the
+    wrong guide."""
+    for source in catalog.medicines:
+        for index, brand in enumerate(source.record.brand_names):
+            other = by_name.get(brand.name.casefold())
+            if other is not None and other is not source:
+                line, column = source.source_map.locate(("brand_names", index, "name"))
+                problems.add(source.path, line, column, f"brand_names[{index}].name",
+                             f"{brand.name!r} is the generic name of another medicine "
+                             f"({display_path(other.path)})")
+
+
+def check_review(source: MedicineSource, catalog: Catalog, problems: Problems) -> None:
+    """Reviewer ids exist, approval names a qualified reviewer, the change log agrees with
+    the review date."""
+    record, smap = source.record, source.source_map
+    review = record.review
+
+    def report(loc: Loc, message: str, hint: str | None = None) -> None:
+        line, column = smap.locate(loc)
+        problems.add(source.path, line, column, dotted(loc), message, hint)
+
+    reviewers = catalog.reviewers
+    reviewers_file = display_path(catalog.root / REVIEWERS_FILE)
+    if reviewers is not None:
+        named = [(("review", "written_by", i), rid) for i, rid in enumerate(review.written_by)]
+        named += [(("review", "reviewed_by", i), rid) for i, rid in enumerate(review.reviewed_by)]
+        named += [(("changes", i, "by"), change.by) for i, change in enumerate(record.changes)]
+        for loc, reviewer_id in named:
+            if reviewer_id not in reviewers:
+                close = difflib.get_close_matches(reviewer_id, list(reviewers), n=1, cutoff=0.6)
+                report(loc, f"unknown reviewer {reviewer_id!r}",
+                       f"did you mean {close[0]}?" if close
+                       else f"reviewers are listed in {reviewers_file}")
+    if review.status is ReviewStatus.approved:
+        if not review.reviewed_by:
+            report(("review", "status"), "an approved guide must say who approved it",
+                   "add `reviewed_by: [reviewer id]` under review")
+        for index, reviewer_id in enumerate(review.reviewed_by):
+            reviewer = (reviewers or {}).get(reviewer_id)
+            if reviewer is not None and not reviewer.credentials:
+                report(("review", "reviewed_by", index),
+                       f"{reviewer.byline} has no credentials, so cannot approve a guide",
+                       f"add their credentials in {reviewers_file}, or ask a clinician")
+    elif review.reviewed_by and review.status in (ReviewStatus.draft, ReviewStatus.submitted):
+        report(("review", "reviewed_by"),
+               f"reviewed_by is only for guides under review or approved (status is "
+               f"{review.status.value})",
+               "set status to under_review or approved, or remove reviewed_by")
+    newest = max(record.changes, key=lambda change: change.date)
+    if newest.date > review.last_reviewed:
+        report(("review", "last_reviewed"),
+               f"last reviewed on {review.last_reviewed.isoformat()}, before the newest "
+               f"change ({newest.date.isoformat()}: {newest.what})",
+               "review the changed guide, then update review.last_reviewed")
+
+
+def check_medicine(source: MedicineSource, today: dt.date, problems: Problems, *,
+                   allow_overdue: bool = False) -> None:
     record, path, smap = source.record, source.path, source.source_map
 
     def report(loc: Loc, message: str, hint: str | None = None, severity: str = "error"):
@@ -53,7 +133,17 @@ def check_medicine(source: MedicineSource, today: dt.date, problems: Problems) -
                      "folder name must be lowercase words joined by hyphens",
                      "it becomes the web address, e.g. baclofen")
 
+    slug_from_name = slugify(record.generic_name)
+    if slug_from_name and slug_from_name != source.slug:
+        line, column = smap.locate(("generic_name",))
+        problems.add(path, line, column, "generic_name",
+                     f"generic name {record.generic_name!r} does not match the folder name "
+                     f"{source.slug!r}", f"expected the folder medicines/{slug_from_name}",
+                     "warning")
+
     form_ids = [form.id for form in record.forms]
+    for index, form in enumerate(record.forms):
+        check_strength_units(form, ("forms", index), report)
     for index, form_id in enumerate(form_ids):
         if form_ids.index(form_id) != index:
             report(("forms", index, "id"), f"form id {form_id!r} is used twice")
@@ -98,11 +188,56 @@ def check_medicine(source: MedicineSource, today: dt.date, problems: Problems) -
             report(("references", index, "key"), f"reference {ref.key!r} is never cited",
                    severity="warning")
 
-    if record.review.next_review_due < today:
-        report(("review", "next_review_due"),
-               f"review of {record.generic_name} was due on "
-               f"{record.review.next_review_due.isoformat()} and is overdue",
-               "review the content, then update review.last_reviewed and next_review_due")
+    # A draft is never published, so its review cannot be overdue.
+    if record.review.next_review_due < today and record.review.status is not ReviewStatus.draft:
+        due = record.review.next_review_due.isoformat()
+        if allow_overdue:
+            report(("review", "next_review_due"),
+                   f"review of {record.generic_name} was due on {due} and is overdue; "
+                   "published anyway because the overdue override is on", severity="warning")
+        else:
+            report(("review", "next_review_due"),
+                   f"review of {record.generic_name} was due on {due} and is overdue",
+                   "review the content, then update review.last_reviewed and next_review_due")
+
+    check_todo_markers(source, problems)
+
+
+def check_todo_markers(source: MedicineSource, problems: Problems) -> None:
+    """TODO markers left by `medguide new`: a warning while the record is a draft, an
+    error once it is submitted for review (half-written guides never reach patients)."""
+    draft = source.record.review.status is ReviewStatus.draft
+    severity = "warning" if draft else "error"
+    hint = ("fill this in, then delete the TODO" if draft
+            else "fill this in and delete the TODO, or set review.status back to draft")
+    for number, line_text in enumerate(source.text.splitlines(), start=1):
+        for match in TODO.finditer(line_text):
+            field = ("(comment)" if line_text.lstrip().startswith("#")
+                     else source.source_map.field_at(number))
+            problems.add(source.path, number, match.start() + 1, field,
+                         "unfinished: TODO marker", hint, severity)
+    for prose in source.prose:
+        for offset, line_text in enumerate(prose.body.splitlines()):
+            for match in TODO.finditer(line_text):
+                problems.add(prose.path, prose.body_line + offset, match.start() + 1, "(body)",
+                             "unfinished: TODO marker", hint, severity)
+
+
+def check_strength_units(form, loc: Loc, report) -> None:
+    """A tablet's strength is a mass (mg per tablet); a liquid's is a concentration (mg/mL).
+    A volume alone is never a strength."""
+    for index, strength in enumerate(form.strengths):
+        family = unit_family(strength.unit)
+        where = loc + ("strengths", index, "unit")
+        if family == "volume":
+            report(where, f"{strength.unit} is a volume, not a strength",
+                   "write how much medicine is in it, such as mg or mg/mL")
+        elif form.dosage_form in SOLID_FORMS and family != "mass":
+            report(where, f"the strength of a {form.dosage_form.value.replace('_', ' ')} is an "
+                   f"amount per unit (mcg, mg or g), not {strength.unit}")
+        elif form.dosage_form in LIQUID_FORMS and family != "concentration":
+            report(where, f"the strength of a {form.dosage_form.value.replace('_', ' ')} is an "
+                   f"amount per mL (mcg/mL or mg/mL), not {strength.unit}")
 
 
 def check_regimen(regimen, loc: Loc, report) -> None:
@@ -120,6 +255,11 @@ def check_regimen(regimen, loc: Loc, report) -> None:
                     (loc + ("usual_daily_range", "high"), usual.high)]
     if maximum:
         amounts.append((loc + ("maximum_daily_dose",), maximum))
+    for where, amount in amounts:
+        if unit_family(amount.unit) == "concentration":
+            report(where + ("unit",), f"a dose is an amount (mcg, mg, g or mL), not a "
+                   f"concentration ({amount.unit})")
+            return
     families = {unit_family(a.unit) for _, a in amounts}
     if len(families) > 1:
         first = amounts[0][1].unit
@@ -139,13 +279,89 @@ def check_regimen(regimen, loc: Loc, report) -> None:
         report(loc + ("usual_daily_range", "high"), "usual range goes above the maximum")
     if regimen.increase and not start:
         report(loc + ("increase",), "an increase needs a starting_dose to increase from")
+    if (start and regimen.increase and start.times_per_day and regimen.increase.times_per_day
+            and start.times_per_day != regimen.increase.times_per_day):
+        report(loc + ("increase", "times_per_day"),
+               f"the increase is for doses taken {regimen.increase.times_per_day} times a day, "
+               f"but the starting dose is taken {start.times_per_day} times a day")
+    if maximum:
+        for index, note in enumerate(regimen.notes):
+            for statement, daily in dose_statements(note):
+                if unit_family(daily.unit) == unit_family(maximum.unit) and (
+                        daily.base > maximum.base * (1 + 1e-9)):
+                    report(loc + ("notes", index),
+                           f"{statement!r} makes {format_amount(daily)} a day, more than the "
+                           f"maximum daily dose of {format_amount(maximum)}",
+                           "fix the note or maximum_daily_dose")
+
+
+COUNT_WORDS = {"once": 1, "twice": 2, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+               "six": 6, "seven": 7, "eight": 8}
+_COUNT = r"(?:\d+|one|two|three|four|five|six|seven|eight)"
+_AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(mcg|mg|g|mL)\b")
+# "N times a day", "N or M times a day", "twice a day", "every N hours", "a day", "daily"
+_FREQUENCY = re.compile(
+    rf"\b(?:(?P<n>{_COUNT})(?:\s+(?:or|to)\s+(?P<m>{_COUNT}))?\s+times?\s+(?:a|per|each)\s+day"
+    rf"|(?P<word>once|twice)\s+(?:a|per|each)\s+day"
+    rf"|every\s+(?P<hours>\d+)\s+hours"
+    rf"|(?P<daily>(?:a|per|each)\s+day|daily))\b", re.IGNORECASE)
+
+
+def dose_statements(text: str) -> Iterator[tuple[str, Amount]]:
+    """Doses a sentence states with how often ("20 mg four times a day"), as (the words,
+    the daily total they make). Frequency words apply to the amounts just before them."""
+    for sentence in re.split(r"(?<=[.;!?])\s+", " ".join(text.split())):
+        start = 0
+        for freq in _FREQUENCY.finditer(sentence):
+            amounts = list(_AMOUNT.finditer(sentence, start, freq.start()))
+            start = freq.end()
+            if not amounts:
+                continue
+            if freq.group("daily"):
+                per_day = 1
+            elif freq.group("word"):
+                per_day = COUNT_WORDS[freq.group("word").lower()]
+            elif freq.group("hours"):
+                per_day = max(1, 24 // max(1, int(freq.group("hours"))))
+            else:
+                counts = [freq.group("n"), freq.group("m")]
+                per_day = max(int(c) if c.isdigit() else COUNT_WORDS[c.lower()]
+                              for c in counts if c)
+            unit = amounts[-1].group(2)
+            largest = max(float(a.group(1)) for a in amounts if a.group(2) == unit)
+            words = sentence[amounts[0].start():freq.end()]
+            yield words, Amount(value=largest * per_day, unit=unit)
+
+
+def format_amount(value: Amount) -> str:
+    number = value.value
+    return f"{int(number) if float(number).is_integer() else number:g} {value.unit}"
+
+
+def slugify(name: str) -> str:
+    """The folder name (and web address) a generic name gives: lowercase words and hyphens."""
+    return "-".join(re.findall(r"[a-z0-9]+", name.casefold()))
+
+
+def unsafe_link(text: str) -> re.Match | None:
+    """The first link whose address uses a scheme other than https, mailto or tel.
+
+    Browsers drop tabs and newlines inside addresses and decode character references, so
+    `java&#9;script:` is `javascript:` to them: the check does the same before looking."""
+    for match in LINK_TARGET.finditer(text):
+        target = html.unescape(match.group(1) if match.group(1) is not None else match.group(2))
+        target = re.sub(r"[\x00-\x20\x7f]+", "", target).lstrip("<").lower()
+        scheme = URL_SCHEME.match(target)
+        if scheme and scheme.group(1) not in SAFE_SCHEMES:
+            return match
+    return None
 
 
 def check_text(text: str, report) -> None:
     if RAW_HTML.search(text):
         report("raw HTML is not allowed in content",
                "write plain text; the site adds all formatting")
-    if UNSAFE_URL.search(text):
+    if unsafe_link(text):
         report("links must use https:// addresses")
 
 
@@ -156,7 +372,7 @@ def check_markdown(body: str, path, first_line: int, problems: Problems) -> None
             in_code = not in_code
         if in_code:
             continue
-        match = RAW_HTML.search(line_text) or UNSAFE_URL.search(line_text)
+        match = RAW_HTML.search(line_text) or unsafe_link(line_text)
         if match:
             problems.add(path, first_line + offset, match.start() + 1, "(body)",
                          "raw HTML is not allowed in content" if RAW_HTML.search(line_text)

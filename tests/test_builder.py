@@ -55,7 +55,8 @@ def cold_build(project: Path, content: Path, name: str = "cold") -> Path:
 
 def test_a_first_build_is_full_and_equals_plain_mkdocs_build_in_every_byte(project, content):
     report = build(project / "mkdocs.yml", project / "site")
-    assert report.mode == "full" and report.pages_built == report.pages == 4 + 4 * 8
+    assert report.mode == "full" and report.pages_built == report.pages
+    assert report.pages == len(list((project / "site").rglob("index.html"))) > 4 * 8
     by_mkdocs = project / "by-mkdocs"
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
@@ -95,11 +96,14 @@ def test_editing_one_medicine_rebuilds_only_its_pages_and_equals_a_cold_build(
     edit(record, "Testofen is a made-up medicine", "Testofen is an invented medicine")
     report = build(project / "mkdocs.yml", site)
     assert report.mode == "incremental"
-    # Its eight pages, plus the home page and the A–Z, which show its summary.
-    assert report.pages_built == 10
+    # At most its own pages, plus the home page and the A–Z, which show its summary.
+    assert 0 < report.pages_built <= 10
     changed = {name for name, state in stats(site).items()
                if before.get(name) != state and (site / name).is_file()}
-    assert changed == {"index.html", "medicines/index.html"} | {
+    search_index = {name for name in changed if name.startswith("pagefind/")}
+    assert search_index  # the search index follows the pages
+    assert {"index.html", "medicines/index.html", "medicines/testofen/index.html"} <= (
+        changed - search_index) <= {"index.html", "medicines/index.html"} | {
         f"medicines/testofen/{page}index.html" for page in (
             "", "how-to-take/", "side-effects/", "missed-or-extra-doses/", "stopping-safely/",
             "pump-care/", "interactions/", "other-safety-information/")}
@@ -143,8 +147,12 @@ def test_deleting_a_medicine_removes_its_pages(project, content):
     slug = sorted(p.name for p in (content / "medicines").iterdir())[0]
     assert (site / "medicines" / slug / "side-effects" / "index.html").is_file()
     shutil.rmtree(content / "medicines" / slug)
+    before = {name for name in stats(site) if (site / name).is_file()}
     report = build(project / "mkdocs.yml", site)
-    assert report.files_removed == 8
+    after = {name for name in stats(site) if (site / name).is_file()}
+    assert {name for name in before - after if not name.startswith("pagefind/")} == {
+        name for name in before if name.startswith(f"medicines/{slug}/")}
+    assert report.files_removed >= 8
     assert not (site / "medicines" / slug).exists()
     assert tree(site) == tree(cold_build(project, content))
 
@@ -177,11 +185,11 @@ def test_an_unchanged_page_whose_link_target_disappears_fails_the_build(project,
     tips = content / "medicines" / "testofen" / "tips.md"
     tips.write_text(tips.read_text() + "\nSee [the about page](../../about.md).\n")
     build(project / "mkdocs.yml", site)
+    before = tree(site)
     (content / "pages" / "about.md").unlink()
-    with pytest.raises(BuildFailed) as failure:
+    with pytest.raises(BuildFailed):
         build(project / "mkdocs.yml", site)
-    assert "strict mode" in str(failure.value)
-    assert (site / "about" / "index.html").is_file()
+    assert tree(site) == before
 
 
 def test_an_unchanged_page_linking_to_a_removed_anchor_fails_the_build(project, content):

@@ -43,7 +43,7 @@ BAD_RECORDS = {
         f"{RECORD}:4:1: colour: unknown field (allowed fields: generic_name, pronunciation, "
         "summary, brand_names, drug_class, prescription_status, forms, uses, how_it_works, "
         "dosing, missed_dose, overdose, side_effects, stopping, pump_care, interactions, "
-        "safety, alternatives, questions_to_ask, references, review, disclaimers)"),
+        "safety, alternatives, questions_to_ask, references, review, changes, disclaimers)"),
     "wrong type": (
         "times_per_day: 3\n      increase", "times_per_day: three\n      increase",
         f"{RECORD}:43:24: dosing.regimens[0].starting_dose.times_per_day: must be a whole "

@@ -38,11 +38,11 @@ def test_withdrawal_risk_requires_a_boxed_warning():
 
 def test_next_review_must_come_after_last_review():
     with pytest.raises(ValidationError, match="must be after last_reviewed"):
-        Review(status="submitted", reviewer_roles=["Editorial team"],
+        Review(status="submitted", written_by=["editorial-team"],
                last_reviewed=dt.date(2026, 5, 1), next_review_due=dt.date(2026, 4, 1))
 
 
 def test_review_status_pending_is_submitted_or_under_review():
-    review = Review(status="under_review", reviewer_roles=["Editorial team"],
+    review = Review(status="under_review", written_by=["editorial-team"],
                     last_reviewed=dt.date(2026, 5, 1), next_review_due=dt.date(2027, 5, 1))
     assert review.status.is_pending

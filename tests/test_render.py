@@ -25,7 +25,8 @@ def pages_by_uri(content: Path, **kwargs) -> dict:
 def test_a_medicine_gets_every_page_and_the_site_pages(content):
     pages = pages_by_uri(content)
     assert sorted(pages) == sorted(
-        ["index.md", "about.md", "disclaimer.md", "medicines/index.md"]
+        ["index.md", "about.md", "disclaimer.md", "medicines/index.md", "glossary.md",
+         "search.md"]
         + [f"medicines/testofen/{kind.file_name}" for kind in MEDICINE_PAGE_KINDS])
 
 
@@ -51,7 +52,8 @@ def test_every_medicine_page_carries_the_safety_furniture(content):
         assert "January 10, 2099" in text, uri
         assert "Testofen is not real." in text, uri
         assert "This guide is for general information." in text, uri
-        assert "Get help right away if" in text and "Call **911**" in text, uri
+        assert 'class="care care--emergency"' in text, uri
+        assert "Call 911 or go to the emergency room if…" in text, uri
         assert "Warning: do not stop suddenly" in text, uri
 
 
@@ -64,11 +66,12 @@ def test_a_draft_medicine_is_published_only_in_preview(content, record_path):
 
 def test_an_approved_page_shows_its_reviewer_and_no_pending_banner(content, record_path):
     edit(record_path, "status: submitted", "status: approved")
-    edit(record_path, "reviewer_roles: [Editorial team]",
-         "reviewer_roles: [Clinical pharmacist]")
+    edit(record_path, "written_by: [editorial-team]",
+         "written_by: [editorial-team]\n  reviewed_by: [test-pharmacist]")
     text = pages_by_uri(content)["medicines/testofen/side-effects.md"].markdown
     assert "Pending clinical review" not in text
-    assert "Approved by Clinical pharmacist." in text
+    assert "Approved by Test pharmacist, PharmD." in text
+    assert "Written by:</strong> Editorial team" in text
     assert '<li class="review__step review__step--done">Submitted</li>' in text
     assert 'aria-current="step">Approved</li>' in text
 
@@ -140,10 +143,12 @@ BACLOFEN_PAGES = [k.file_name for k in MEDICINE_PAGE_KINDS]
 def test_baclofen_pages_match_the_golden_copy(file_name, tmp_path):
     """The real baclofen record renders exactly as reviewed. After an intended change, run
     `UPDATE_GOLDEN=1 make test` and review the diff of tests/golden/ before committing."""
-    # Baclofen's pages depend only on its own folder, the site settings and the templates.
+    # Baclofen's pages depend only on its own folder, the site settings, the reviewers and
+    # the templates.
     content = tmp_path / "content"
     shutil.copytree(ROOT / "content" / "pages", content / "pages")
     shutil.copy(ROOT / "content" / "site.yaml", content / "site.yaml")
+    shutil.copy(ROOT / "content" / "reviewers.yaml", content / "reviewers.yaml")
     shutil.copytree(ROOT / "content" / "medicines" / "baclofen",
                     content / "medicines" / "baclofen")
     result = build_site(content, TEMPLATES)

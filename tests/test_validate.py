@@ -119,5 +119,17 @@ def test_two_medicines_cannot_share_a_generic_name(content):
     copy = content / "medicines" / "testofen-copy"
     shutil.copytree(content / "medicines" / "testofen", copy)
     assert check(content) == [
+        "medicines/testofen-copy/medicine.yaml:2:15: generic_name: generic name 'testofen' does "
+        "not match the folder name 'testofen-copy' (expected the folder medicines/testofen) "
+        "[warning]",
         "medicines/testofen-copy/medicine.yaml:2:15: generic_name: another medicine already "
         f"uses this name ({RECORD})"]
+
+
+def test_safe_links_in_prose_are_not_flagged(content):
+    prose = content / "medicines" / "testofen" / "tips.md"
+    edit(prose, "Keep a list of your medicines.[^test-label]",
+         "Keep a [list](https://example.org/list) of your medicines.[^test-label] "
+         "Call [Poison Control](tel:1-800-222-1222) or see [the label][l].\n\n"
+         '[l]: https://example.org/label "Label: testofen"')
+    assert check(content) == []

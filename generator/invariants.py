@@ -1,0 +1,183 @@
+"""Safety invariants of the generated site, checked on every build.
+
+`validate.py` checks what editors write; this module checks what the build made of it, so a
+template change cannot quietly break a promise to readers:
+- every page of a medicine with a withdrawal risk shows its boxed warning;
+- every link between pages leads to a page that is published;
+- no two pages are published at the same address;
+- (on the final HTML, from the MkDocs plugin) no script, event handler or unsafe link.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import markupsafe
+
+from .loader import Catalog
+from .pages import MEDICINE_PAGE_KINDS, Page
+from .problems import Problems
+
+BOXED_WARNING_MARK = 'class="boxed-warning"'
+# Inline links and reference definitions whose target is a page source (`x.md`).
+PAGE_LINK = re.compile(r"(?<!!)\[[^\]^][^\]]*\]\(\s*<?([^)\s>]+\.md)(#[^)\s>]*)?>?(?:\s[^)]*)?\)"
+                       r"|^[ \t]{0,3}\[[^\]^][^\]]*\]:[ \t]*<?(\S+\.md)(#\S*)?", re.MULTILINE)
+
+
+def page_address(src_uri: str) -> str:
+    """Where MkDocs publishes a page (with directory URLs): `a/b.md` and `a/b/index.md`
+    both become `/a/b/`."""
+    path = src_uri[:-len(".md")]
+    if path == "index" or path.endswith("/index"):
+        path = path[: -len("index")]
+    else:
+        path += "/"
+    return "/" + path.lstrip("/")
+
+
+def check_pages(pages: list[Page], catalog: Catalog, templates_dir: Path, *,
+                published: set[str] | None = None, failed: set[str] = frozenset()
+                ) -> Problems:
+    """Check the rendered pages. `published` are the slugs of medicines that will be
+    published (None: all); links to any other medicine's pages are broken. `failed` are
+    pages that could not be rendered (already reported): links to them are not."""
+    problems = Problems()
+    check_boxed_warnings(pages, catalog, templates_dir, problems)
+    check_addresses(pages, catalog, problems)
+    check_links(pages, catalog, templates_dir, problems, published, failed)
+    return problems
+
+
+def template_of(page: Page, templates_dir: Path) -> Path:
+    kind = next((k for k in MEDICINE_PAGE_KINDS if page.src_uri.endswith("/" + k.file_name)),
+                None)
+    if page.medicine and kind:
+        return templates_dir / "pages" / "medicine" / f"{kind.id}.md.j2"
+    if page.src_uri == "medicines/index.md":
+        return templates_dir / "pages" / "medicines_index.md.j2"
+    return templates_dir / "pages" / "site_page.md.j2"
+
+
+def check_boxed_warnings(pages: list[Page], catalog: Catalog, templates_dir: Path,
+                         problems: Problems) -> None:
+    records = {source.slug: source.record for source in catalog.medicines}
+    for page in pages:
+        record = records.get(page.medicine or "")
+        if record is None or not record.stopping.withdrawal_risk:
+            continue
+        text = str(markupsafe.escape(record.stopping.boxed_warning or ""))
+        if BOXED_WARNING_MARK not in page.markdown or text not in page.markdown:
+            problems.add(template_of(page, templates_dir), 1, 1, "(page)",
+                         f"{page.src_uri} does not show the boxed warning, but "
+                         f"{record.generic_name} has a withdrawal risk",
+                         "every page of such a medicine must include the boxed_warning partial",
+                         page=page.src_uri)
+
+
+def check_addresses(pages: list[Page], catalog: Catalog, problems: Problems) -> None:
+    by_address: dict[str, Page] = {}
+    sources = {f"{p.name}.md": p.path for p in catalog.pages}
+    for page in pages:
+        address = page_address(page.src_uri)
+        other = by_address.setdefault(address, page)
+        if other is not page:
+            path = sources.get(page.src_uri) or sources.get(other.src_uri) or catalog.root
+            problems.add(path, 1, 1, "(page)",
+                         f"{page.src_uri} and {other.src_uri} would both be published at "
+                         f"{address}", "rename one of them", page=page.src_uri)
+
+
+def check_links(pages: list[Page], catalog: Catalog, templates_dir: Path, problems: Problems,
+                published: set[str] | None, failed: set[str] = frozenset()) -> None:
+    def is_published(page: Page) -> bool:
+        return page.medicine is None or published is None or page.medicine in published
+
+    known = {page.src_uri for page in pages if is_published(page)} | set(failed)
+    # A medicine whose record could not be loaded already has its own errors; links to it
+    # are not reported again.
+    unreadable = {f"medicines/{folder.name}/" for folder in (catalog.root / "medicines").glob("*")
+                  if folder.is_dir() and folder.name not in {s.slug for s in catalog.medicines}}
+    drafts = {s.slug for s in catalog.medicines
+              if published is not None and s.slug not in published}
+    for page in pages:
+        if not is_published(page):
+            continue  # a page that is not published cannot break a reader's path
+        for match in PAGE_LINK.finditer(page.markdown):
+            target = match.group(1) or match.group(3)
+            if "://" in target or target.startswith(("/", "mailto:", "tel:")):
+                continue
+            resolved = posixpath.normpath(posixpath.join(posixpath.dirname(page.src_uri),
+                                                         target))
+            if resolved in known or resolved.startswith(tuple(unreadable)):
+                continue
+            slug = resolved.split("/")[1] if resolved.startswith("medicines/") else None
+            reason = (f"{slug} is a draft, so it is not published" if slug in drafts
+                      else f"there is no page {resolved}")
+            path, line, column, field = link_source(page, target, catalog, templates_dir)
+            problems.add(path, line, column, field, f"link to {target!r} leads nowhere: {reason}",
+                         "link to a published page's .md file, such as medicines/index.md",
+                         page=page.src_uri)
+
+
+def link_source(page: Page, target: str, catalog: Catalog, templates_dir: Path
+                ) -> tuple[Path, int, int, str]:
+    """Where an editor wrote a link: a site page or a prose file, else the page's template."""
+    candidates = [(p.path, p.body, p.body_line, None) for p in catalog.pages
+                  if f"{p.name}.md" == page.src_uri]
+    for source in catalog.medicines:
+        if source.slug == page.medicine:
+            candidates += [(p.path, p.body, p.body_line, None) for p in source.prose]
+            candidates.append((source.path, source.text, 1, source.source_map))
+    for path, body, first_line, source_map in candidates:
+        for offset, line_text in enumerate(body.splitlines()):
+            column = line_text.find(target)
+            if column >= 0:
+                line = first_line + offset
+                field = source_map.field_at(line) if source_map else "(body)"
+                return path, line, column + 1, field
+    return template_of(page, templates_dir), 1, 1, "(link)"
+
+
+# ---------------------------------------------------------------- the final HTML
+
+# Forms are allowed (the site's own search and interaction checker use them); their `action`
+# is checked like any other address.
+UNSAFE_ELEMENTS = {"script", "iframe", "frame", "frameset", "object", "embed", "applet", "base",
+                   "meta", "link", "style"}
+URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "poster", "data",
+                  "background", "cite", "srcset"}
+SAFE_URL_SCHEMES = {"https", "http", "mailto", "tel"}
+
+
+class _UnsafeHtmlFinder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in UNSAFE_ELEMENTS:
+            self.found.append(f"<{tag}> element")
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.found.append(f"{name} event handler on <{tag}>")
+            elif name == "srcdoc":
+                self.found.append(f"srcdoc attribute on <{tag}>")
+            elif name in URL_ATTRIBUTES and value:
+                # Browsers ignore tabs, newlines and leading spaces in addresses.
+                address = re.sub(r"[\x00-\x20\x7f]+", "", value).lower()
+                scheme = re.match(r"([a-z][a-z0-9+.\-]*):", address)
+                if scheme and scheme.group(1) not in SAFE_URL_SCHEMES:
+                    self.found.append(f"{scheme.group(1)}: address in {name} of <{tag}>")
+
+    handle_startendtag = handle_starttag
+
+
+def unsafe_html(html: str) -> list[str]:
+    """What in a page's content HTML could run code in a reader's browser (empty if safe)."""
+    finder = _UnsafeHtmlFinder()
+    finder.feed(html)
+    finder.close()
+    return finder.found

@@ -1,0 +1,72 @@
+"""On a phone: no sideways scrolling, large type, one column. Screenshots for people to look at."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import ALL_PAGES, ARTIFACTS, DESKTOP, PHONE
+
+SCREENSHOTS = ARTIFACTS / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def phone_tab(browser):
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.mark.parametrize("url", ALL_PAGES)
+def test_no_sideways_scrolling_at_360_pixels(phone_tab, base_url, url):
+    phone_tab.goto(base_url + url)
+    widths = phone_tab.evaluate("""() => ({
+        viewport: window.innerWidth,
+        page: document.documentElement.scrollWidth,
+        wide: [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+            .map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''))
+            .slice(0, 5)})""")
+    assert widths["viewport"] == 360
+    assert widths["page"] <= 360, f"wider than the screen: {widths['wide']}"
+
+
+@pytest.mark.parametrize("url", ["", "medicines/baclofen/", "medicines/baclofen/side-effects/",
+                                 "glossary/"])
+def test_phone_text_is_at_least_18px_in_one_column(phone_tab, base_url, url):
+    phone_tab.goto(base_url + url)
+    layout = phone_tab.evaluate("""() => {
+        const main = document.querySelector('main').getBoundingClientRect();
+        const sizes = [...document.querySelectorAll('main p, main li')]
+            .filter(e => e.offsetParent !== null && e.textContent.trim())
+            .map(e => parseFloat(getComputedStyle(e).fontSize));
+        const side = document.querySelector('.sidebar');
+        return {mainLeft: main.left, mainWidth: main.width, smallest: Math.min(...sizes),
+                bodySize: parseFloat(getComputedStyle(document.body).fontSize),
+                sidebarShown: side ? side.offsetParent !== null : false};
+    }""")
+    assert layout["bodySize"] >= 18
+    assert layout["smallest"] >= 18
+    assert layout["mainWidth"] >= 360 - 2 * 20, "main content is not the full width"
+    assert not layout["sidebarShown"], "a second column on a phone"
+
+
+def test_desktop_shows_the_medicine_pages_beside_the_text(page, base_url):
+    page.goto(base_url + "medicines/baclofen/")
+    main = page.locator("main").bounding_box()
+    sidebar = page.locator(".sidebar").bounding_box()
+    assert sidebar is not None and sidebar["x"] >= main["x"] + main["width"]
+
+
+@pytest.mark.parametrize("name,url", [("home", ""), ("baclofen-overview", "medicines/baclofen/")])
+@pytest.mark.parametrize("screen", ["phone", "desktop"])
+def test_screenshots_for_people_to_look_at(browser, base_url, name, url, screen):
+    context = browser.new_context(viewport=PHONE if screen == "phone" else DESKTOP,
+                                  device_scale_factor=2 if screen == "phone" else 1)
+    page = context.new_page()
+    page.goto(base_url + url)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}-{screen}.png"
+    page.screenshot(path=str(path), full_page=True)
+    context.close()
+    assert path.stat().st_size > 20_000  # a real picture, not a blank page
