@@ -77,9 +77,11 @@ def rename_text(text: str, names: dict[str, str]) -> str:
     return pattern.sub(lambda m: variants[m.group(1)], text)
 
 
-def write_clone(template: Template, number: int, medicines_dir: Path) -> str:
-    """Write clone `number` of `template` under `medicines_dir`; returns its slug."""
-    names = clone_names(template, number)
+def write_clone(template: Template, number: int, medicines_dir: Path,
+                class_names: dict[str, str] | None = None) -> str:
+    """Write clone `number` of `template` under `medicines_dir`, its classes renamed by
+    `class_names` (its group's, see `make_corpus`); returns its slug."""
+    names = {**(class_names or {}), **clone_names(template, number)}
     slug = names.get(template.slug, names[template.generic_name]).lower().replace(" ", "-")
     target = medicines_dir / slug
     target.mkdir(parents=True)
@@ -93,30 +95,106 @@ def write_clone(template: Template, number: int, medicines_dir: Path) -> str:
 def make_corpus(content_dir: Path, target: Path, count: int) -> list[str]:
     """A copy of `content_dir` at `target` whose medicines are `count` clones of the real ones.
 
-    Everything that is not a medicine (site settings, site pages, glossary, reviewers, ...) is
-    copied as it is. Returns the slugs written, in order.
+    Clones come in groups: one clone of each real medicine per group, so a group is a copy of
+    the real formulary. When the content has an interaction store (`interactions/` and
+    `classes.yaml`), each group gets its own copy of the classes the real medicines belong to
+    and of the interaction records naming them or the real medicines; so interactions, pair
+    pages and class rules grow with the number of medicines as in a real formulary, instead of
+    every clone pairing with every other. Everything else is copied as it is. Returns the slugs
+    written, in order.
     """
     templates = read_templates(content_dir)
-    shutil.copytree(content_dir, target, ignore=shutil.ignore_patterns("medicines"))
+    shutil.copytree(content_dir, target, ignore=shutil.ignore_patterns(
+        "medicines", INTERACTIONS, CLASSES))
     medicines_dir = target / "medicines"
     medicines_dir.mkdir()
-    return [write_clone(templates[number % len(templates)], number, medicines_dir)
-            for number in range(count)]
+    classes = member_classes(content_dir)
+    slugs = [write_clone(templates[number % len(templates)], number, medicines_dir,
+                         group_names(number // len(templates), classes))
+             for number in range(count)]
+    write_interaction_store(content_dir, target, templates, set(range(count)))
+    return slugs
 
 
 def add_medicine(content_dir: Path, corpus: Path, number: int) -> str:
-    """Add one more clone (the "new medicine" of the benchmark); returns its slug."""
+    """Add one more clone (the "new medicine" of the benchmark), with its interactions with
+    the clones already there; returns its slug."""
     templates = read_templates(content_dir)
-    return write_clone(templates[number % len(templates)], number, corpus / "medicines")
+    slug = write_clone(templates[number % len(templates)], number, corpus / "medicines",
+                       group_names(number // len(templates), member_classes(content_dir)))
+    existing = {n for n in range(number + 1)
+                if (corpus / "medicines" / clone_slug(templates, n)).is_dir()}
+    write_interaction_store(content_dir, corpus, templates, existing)
+    return slug
 
 
-def edit_medicine_text(corpus: Path, slug: str, revision: int) -> None:
-    """Change one sentence of a medicine's text (not its name or any title)."""
-    record = corpus / "medicines" / slug / "medicine.yaml"
-    text = record.read_text(encoding="utf-8")
-    edited, count = re.subn(r"^(summary: .*?)(\.?)$",
-                            lambda m: f"{m.group(1)} (revision {revision}){m.group(2)}",
-                            text, count=1, flags=re.MULTILINE)
-    if count != 1:
-        raise SystemExit(f"{record}: no summary line to edit")
-    record.write_text(edited, encoding="utf-8")
+INTERACTIONS = "interactions"
+CLASSES = "classes.yaml"
+
+
+def member_classes(content_dir: Path) -> list[str]:
+    """Ids of the classes the real medicines belong to (`classes:` in their records)."""
+    found: list[str] = []
+    for folder in sorted((content_dir / "medicines").iterdir()):
+        record = folder / "medicine.yaml"
+        if record.is_file():
+            for class_id in (yaml.safe_load(record.read_text(encoding="utf-8")) or {}
+                             ).get("classes") or []:
+                if class_id not in found:
+                    found.append(class_id)
+    return found
+
+
+def group_names(group: int, classes: list[str]) -> dict[str, str]:
+    """Old → new id of each member class, for one group of clones."""
+    code = syllable_code(group, 2)
+    return {class_id: f"{class_id}-{code}" for class_id in classes}
+
+
+def clone_slug(templates: list[Template], number: int) -> str:
+    return clone_slug_of(templates[number % len(templates)], number)
+
+
+def clone_slug_of(template: Template, number: int) -> str:
+    names = clone_names(template, number)
+    return names.get(template.slug, names[template.generic_name]).lower().replace(" ", "-")
+
+
+def write_interaction_store(content_dir: Path, target: Path, templates: list[Template],
+                            existing: set[int]) -> None:
+    """classes.yaml and interactions/ for the clones `existing` (see `make_corpus`)."""
+    if not (content_dir / INTERACTIONS).is_dir() or not (content_dir / CLASSES).is_file():
+        return
+    classes = member_classes(content_dir)
+    per_group = len(templates)
+    groups = sorted({n // per_group for n in existing})
+    store = yaml.safe_load((content_dir / CLASSES).read_text(encoding="utf-8"))
+    entries = [entry for entry in store["classes"] if entry["id"] not in classes]
+    for group in groups:
+        renamed = group_names(group, classes)
+        code = syllable_code(group, 2)
+        entries += [{**entry, "id": renamed[entry["id"]],
+                     "name": f"{entry['name']} (group {code})"}
+                    for entry in store["classes"] if entry["id"] in classes]
+    (target / CLASSES).write_text(yaml.safe_dump({"classes": entries}, allow_unicode=True,
+                                                 sort_keys=False), encoding="utf-8")
+    out = target / INTERACTIONS
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir()
+    by_slug = {t.slug: index for index, t in enumerate(templates)}
+    for path in sorted((content_dir / INTERACTIONS).glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        between = (yaml.safe_load(text) or {}).get("between", [])
+        medicines = [by_slug[side] for side in between if side in by_slug]
+        if not medicines and not any(side in classes for side in between):
+            shutil.copy(path, out / path.name)  # between things no clone is part of
+            continue
+        for group in groups:
+            numbers = [group * per_group + index for index in medicines]
+            if any(n not in existing for n in numbers):
+                continue
+            names = group_names(group, classes)
+            for n in numbers:
+                names.update(clone_names(templates[n % per_group], n))
+            file_name = "--".join(sorted(names.get(side, side) for side in between)) + ".yaml"
+            (out / file_name).write_text(rename_text(text, names), encoding="utf-8")

@@ -73,6 +73,7 @@ class SizeResult:
     plain: list[Measured] = field(default_factory=list)
     handouts: int = 0
     largest_page: tuple[str, int] = ("", 0)
+    search_chunks: tuple[int, int, int] | None = None  # index chunks, largest, all (bytes)
     identical: bool | None = None
     differences: list[str] = field(default_factory=list)
 
@@ -156,6 +157,13 @@ def tree_bytes(folder: Path) -> dict[str, bytes]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def search_chunks(site: Path) -> tuple[int, int, int] | None:
+    """Pagefind's index chunks: how many, the largest, and all of them together. A search
+    downloads the entry file and only the chunks for the words it looks up."""
+    chunks = [p.stat().st_size for p in (site / "pagefind" / "index").glob("*.pf_index")]
+    return (len(chunks), max(chunks), sum(chunks)) if chunks else None
+
+
 def largest_html(site: Path) -> tuple[str, int]:
     pages = [(p.stat().st_size, p.relative_to(site).as_posix()) for p in site.rglob("*.html")]
     size, name = max(pages)
@@ -180,6 +188,7 @@ def bench_size(size: int, runs: int, work: Path, log) -> SizeResult:
     handouts = site / "handouts"
     result.handouts = len(list(handouts.glob("*.pdf"))) if handouts.is_dir() else 0
     result.largest_page = largest_html(site)
+    result.search_chunks = search_chunks(site)
 
     for number in range(runs):
         result.unchanged.append(medguide_build(config, site, report))
@@ -265,7 +274,10 @@ def rows(result: SizeResult) -> list[tuple[str, str, str]]:
          f"({cold_cpu / plain_cpu:.2f}×)", "(all cores added up)"),
         ("medguide's own steps (load, check, render, check pages)",
          f"{secs(core)} ({core / cold:.0%} of the build)", "< 10%"),
-        ("search indexing", secs(search), "loads in chunks"),
+        ("search indexing", secs(search), ""),
+        ("search index chunks", "not available" if not result.search_chunks else
+         f"{result.search_chunks[0]} chunks, largest {result.search_chunks[1] / 1024:.0f} KB "
+         f"of {result.search_chunks[2] / 1024:.0f} KB", "loads in chunks"),
         ("handouts (cold, all cores)",
          "not available" if handouts is None else
          f"{handouts:.2f} s for {result.handouts} "
