@@ -3,7 +3,23 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: site test serve check schema review-report clean bench
+.PHONY: site test serve check schema review-report clean handout-debs test-debs bench
+
+# Debian packages, installed only when missing: what WeasyPrint needs to draw the PDF
+# handouts (Pango, HarfBuzz's subsetter, the handouts' font), and poppler-utils, with which
+# the tests read the PDFs back.
+HANDOUT_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2
+TEST_DEBS := poppler-utils
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+apt_install = dpkg -s $(1) >/dev/null 2>&1 || { echo "installing Debian packages: $(1)"; \
+	$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
+	apt-get install -y -qq --no-install-recommends $(1) >/dev/null; }
+
+handout-debs:
+	@$(call apt_install,$(HANDOUT_DEBS))
+
+test-debs:
+	@$(call apt_install,$(TEST_DEBS))
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -23,14 +39,14 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 # `make site ALLOW_OVERDUE=1` publishes guides whose review is overdue (logged, with a banner).
 OVERDUE_FLAG := $(if $(ALLOW_OVERDUE),--allow-overdue)
 
-site: $(VENV)/.installed
+site: $(VENV)/.installed handout-debs
 	$(BIN)/medguide check $(OVERDUE_FLAG)
 	$(BIN)/medguide build $(OVERDUE_FLAG)
 
 check: $(VENV)/.installed
 	$(BIN)/medguide check
 
-serve: $(VENV)/.installed
+serve: $(VENV)/.installed handout-debs
 	$(BIN)/medguide serve
 
 # Browser tests need Debian's Chromium, a font, and Java 17 for the Nu Html Checker.
@@ -61,12 +77,12 @@ schema: $(VENV)/.installed
 review-report: $(VENV)/.installed
 	$(BIN)/medguide review-report
 
-test: $(VENV)/.installed-test node_modules/.installed browser-tools
+test: $(VENV)/.installed-test node_modules/.installed browser-tools handout-debs test-debs
 	$(BIN)/python -m pytest
 
-# Build speed at 100 and 1,000 medicines; writes bench/results.md (about 20 minutes on 2 cores).
-bench: $(VENV)/.installed
+# Build speed at 100 and 1,000 medicines; writes bench/results.md (about 25 minutes on 2 cores).
+bench: $(VENV)/.installed handout-debs
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf site $(VENV) node_modules
+	rm -rf site $(VENV) node_modules .cache

@@ -64,7 +64,8 @@ def command_check(args: argparse.Namespace) -> int:
     print_problems(result.problems)
     if not result.ok:
         return 1
-    print(f"checked {len(result.catalog.medicines)} medicine(s), {len(result.pages)} pages")
+    print(f"checked {len(result.catalog.medicines)} medicine(s), "
+          f"{len(result.catalog.interactions)} interaction(s), {len(result.pages)} pages")
     return 0 if check_reading_level(args, result, templates_dir) else 1
 
 

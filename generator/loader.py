@@ -16,14 +16,17 @@ from typing import Any, Callable
 
 from pydantic import BaseModel, ValidationError
 
-from .model import (Glossary, GlossaryTerm, Medicine, ProseFrontMatter, Reviewer, ReviewerList,
-                    SitePageFrontMatter, SiteSettings)
+from .model import (ClassList, Glossary, GlossaryTerm, Interaction, Medicine,
+                    ProseFrontMatter, Reviewer, ReviewerList, SitePageFrontMatter,
+                    SiteSettings)
 from .problems import Problems
 from .sourcemap import Loc, SourceMap, YamlError, parse_yaml
 
 RECORD_FILE = "medicine.yaml"
 GLOSSARY_FILE = "glossary.yaml"
 REVIEWERS_FILE = "reviewers.yaml"
+CLASSES_FILE = "classes.yaml"
+INTERACTIONS_DIR = "interactions"
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*\n", re.DOTALL)
 
 
@@ -68,6 +71,28 @@ class GlossarySource:
         return list(self.glossary.terms)
 
 
+@dataclass(frozen=True)
+class ClassesSource:
+    """`content/classes.yaml`: the classes, substances and other medicines interactions name."""
+
+    path: Path
+    record: ClassList
+    source_map: SourceMap
+
+
+@dataclass(frozen=True)
+class InteractionSource:
+    """One file of `content/interactions/`."""
+
+    path: Path
+    record: Interaction
+    source_map: SourceMap
+
+    @property
+    def name(self) -> str:
+        return self.path.stem
+
+
 @dataclass
 class Catalog:
     """Everything under `content/`, loaded and schema-valid."""
@@ -81,6 +106,8 @@ class Catalog:
     # records' reviewer ids are not checked, rather than all reported as unknown).
     reviewers: dict[str, Reviewer] | None = field(default_factory=dict)
     reviewers_map: SourceMap | None = None
+    classes: ClassesSource | None = None
+    interactions: list[InteractionSource] = field(default_factory=list)
 
 
 def read_text(path: Path, problems: Problems) -> str | None:
@@ -348,6 +375,43 @@ def load_reviewers(root: Path, problems: Problems
     return reviewers, source_map
 
 
+def load_record(path: Path, model: type[BaseModel], problems: Problems
+                ) -> tuple[Any, SourceMap] | None:
+    """(validated record, source map) of one YAML file, or None after recording problems."""
+    text = read_text(path, problems)
+    if text is None:
+        return None
+    loaded = load_yaml(path, text, problems)
+    if loaded is None:
+        return None
+    record = validate_model(model, loaded[0], path, loaded[1], problems)
+    return None if record is None else (record, loaded[1])
+
+
+def load_interactions(root: Path, problems: Problems
+                      ) -> tuple[ClassesSource | None, list[InteractionSource]]:
+    """`classes.yaml` and every `interactions/*.yaml`; both are optional."""
+    classes = None
+    classes_path = root / CLASSES_FILE
+    if classes_path.exists():
+        loaded = load_record(classes_path, ClassList, problems)
+        if loaded is not None:
+            classes = ClassesSource(classes_path, *loaded)
+    interactions = []
+    folder = root / INTERACTIONS_DIR
+    for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+        if path.name.startswith((".", "_")):
+            continue
+        if path.suffix != ".yaml" or not path.is_file():
+            problems.add(path, 1, 1, "(file)", "only .yaml files belong in interactions/",
+                         "name it like alcohol--baclofen.yaml")
+            continue
+        loaded = load_record(path, Interaction, problems)
+        if loaded is not None:
+            interactions.append(InteractionSource(path, *loaded))
+    return classes, interactions
+
+
 def load_medicines(folders: list[Path], problems: Problems) -> list[MedicineSource | None]:
     return [load_medicine(folder, problems) for folder in folders]
 
@@ -380,10 +444,12 @@ def load_catalog(root: Path, medicines_loader: Callable[[list[Path], Problems],
         if page is not None:
             pages.append(page)
     glossary = load_glossary(root / GLOSSARY_FILE, problems)
+    classes, interactions = load_interactions(root, problems)
     if site is None:
         return None, problems
     return Catalog(root, site, medicines, pages, glossary=glossary, reviewers=reviewers,
-                   reviewers_map=reviewers_map), problems
+                   reviewers_map=reviewers_map, classes=classes,
+                   interactions=interactions), problems
 
 
 def load_glossary(path: Path, problems: Problems) -> GlossarySource | None:

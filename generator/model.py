@@ -223,14 +223,6 @@ class Severity(str, Enum):
     minor = "minor"
 
 
-class Interaction(Record):
-    with_: Annotated[Text, Field(alias="with")]
-    kind: Literal["medicine", "class", "substance"]
-    what_happens: Text
-    what_to_do: Text
-    severity: Severity
-
-
 class Caution(Record):
     topic: Text
     text: Text
@@ -348,6 +340,8 @@ class Medicine(Record):
     summary: Text
     brand_names: list[BrandName] = []
     drug_class: DrugClass
+    # Ids from content/classes.yaml, so class-wide interaction rules apply to this medicine.
+    classes: list[Slug] = []
     prescription_status: PrescriptionStatus
     forms: Annotated[list[Form], Field(min_length=1)]
     uses: Uses
@@ -358,7 +352,6 @@ class Medicine(Record):
     side_effects: SideEffects
     stopping: Stopping
     pump_care: PumpCare | None = None
-    interactions: list[Interaction] = []
     safety: Safety
     alternatives: list[Alternative] = []
     questions_to_ask: Annotated[list[Text], Field(min_length=1)]
@@ -371,6 +364,57 @@ class Medicine(Record):
     @property
     def has_pump(self) -> bool:
         return any(form.route is Route.intrathecal for form in self.forms)
+
+
+# ---------------------------------------------------------------- interactions
+
+
+class ClassType(str, Enum):
+    """What the other side of an interaction is, when it is not a medicine with a guide here."""
+
+    medicine_class = "class"  # a group of medicines, e.g. opioids
+    medicine = "medicine"  # one medicine without its own guide on this site, e.g. fluvoxamine
+    substance = "substance"  # alcohol, cannabis
+
+
+class InteractingClass(Record):
+    """One entry of `content/classes.yaml`."""
+
+    id: Slug
+    type: ClassType
+    name: Text
+    plain: Text
+    examples: list[Text] = []
+
+
+class ClassList(Record):
+    classes: Annotated[list[InteractingClass], Field(min_length=1)]
+
+
+class InteractionKind(str, Enum):
+    """How two things interact, in a few fixed words a patient can scan."""
+
+    drowsiness = "drowsiness"  # adds to sleepiness, dizziness, slowed breathing
+    blood_levels = "blood_levels"  # changes how much medicine is in the blood
+    blood_pressure = "blood_pressure"  # adds to low blood pressure
+    other = "other"
+
+
+class Interaction(Record):
+    """One file in `content/interactions/`: a rule for a pair of medicines, a medicine and a
+    class, or two classes. Text is written so it reads right on either side's page."""
+
+    between: Annotated[list[Slug], Field(min_length=2, max_length=2)]
+    kinds: Annotated[list[InteractionKind], Field(min_length=1)]
+    severity: Severity
+    # The short answer. Required when the rule gives the page of a pair of medicines.
+    summary: Text | None = None
+    what_happens: Text
+    watch_for: list[Text] = []
+    what_to_do: Text
+    higher_risk: list[Text] = []
+    references: list[Reference] = []
+    review: Review
 
 
 # ---------------------------------------------------------------- site-wide content

@@ -58,6 +58,15 @@ GLOSSARY_URI = "glossary.md"
 # links to the A–Z instead of listing every medicine: no page grows with the size of the site.
 ONE_PAGE_LIST_MAX = 100
 SEARCH_URI = "search.md"
+CHECKER_URI = "interactions/index.md"
+CHECKER_DATA_URI = "interactions/checker.json"
+CHECKER_NAV_TITLE = "Interaction checker"
+PAIRS_NAV_TITLE = "Medicine pairs"
+
+
+def medicine_page_uri(slug: str, kind_id: str) -> str:
+    kind = next(k for k in MEDICINE_PAGE_KINDS if k.id == kind_id)
+    return kind.src_uri(slug)
 
 
 @dataclass(frozen=True)
@@ -75,10 +84,10 @@ class Page:
 
 @dataclass(frozen=True)
 class Letter:
-    """One first letter of the A–Z and the page listing its medicines."""
+    """One first letter of the A–Z and the page listing its names."""
 
-    label: str  # "B", or "0–9" for names that start with a digit or sign
-    medicines: tuple
+    label: str  # "B", or "#" for names that start with a digit or sign
+    entries: tuple  # A–Z entries (generic and brand names), see `render.a_to_z`
 
     @property
     def src_uri(self) -> str:
@@ -86,12 +95,11 @@ class Letter:
         return f"a-z/{slug}.md"
 
 
-def letter_groups(medicines: list[MedicineSource]) -> list[Letter]:
-    """`medicines` (in A–Z order) grouped by the first letter of their generic name."""
-    groups: dict[str, list[MedicineSource]] = {}
-    for source in medicines:
-        first = source.record.generic_name[:1].upper()
-        groups.setdefault(first if first.isalpha() else "0–9", []).append(source)
+def letter_groups(entries: list[dict]) -> list[Letter]:
+    """A–Z entries (in order) grouped by their letter."""
+    groups: dict[str, list[dict]] = {}
+    for entry in entries:
+        groups.setdefault(entry["letter"], []).append(entry)
     return [Letter(label, tuple(group)) for label, group in groups.items()]
 
 
@@ -104,13 +112,16 @@ def display_name(medicine: Medicine) -> str:
     return name[:1].upper() + name[1:]
 
 
-def build_nav(catalog: Catalog, medicines: list[MedicineSource], *,
-              mark_drafts: bool = False) -> list:
-    """MkDocs nav: Home, Medicines A–Z, one section per medicine, then the other site pages.
-    The preview marks drafts, which a published site never contains."""
+def build_nav(catalog: Catalog, medicines: list[MedicineSource],
+              pair_pages: list[Page] | None = None, *, mark_drafts: bool = False) -> list:
+    """MkDocs nav: Home, Medicines A–Z, the glossary, the interaction checker, one section per
+    medicine, the pages about pairs of medicines, then the other site pages. The preview
+    marks drafts, which a published site never contains."""
     nav: list = [{"Home": "index.md"}, {"Medicines A–Z": MEDICINES_INDEX_URI}]
     if catalog.glossary is not None:
         nav.append({"Glossary": GLOSSARY_URI})
+    if pair_pages is not None:
+        nav.append({CHECKER_NAV_TITLE: CHECKER_URI})
     for source in sorted(medicines, key=lambda s: s.record.generic_name.casefold()):
         label = display_name(source.record)
         if mark_drafts and source.record.review.status.value == "draft":
@@ -118,6 +129,8 @@ def build_nav(catalog: Catalog, medicines: list[MedicineSource], *,
         nav.append({label: [
             {kind.nav_title: kind.src_uri(source.slug)} for kind in page_kinds_for(source.record)
         ]})
+    if pair_pages:
+        nav.append({PAIRS_NAV_TITLE: [{page.nav_title: page.src_uri} for page in pair_pages]})
     for page in catalog.pages:
         if page.name != "index":
             nav.append({page.front_matter.nav_title or page.front_matter.title: f"{page.name}.md"})

@@ -3,12 +3,18 @@
 `mkdocs build`, `medguide build` and `make site` all go through here, so they give the same
 site. During `mkdocs serve` content and templates are watched and reloaded on every change,
 and the preview shows problems on the pages instead of stopping.
+
+The PDF handouts are built in `on_config`, before any page is rendered, because every page of
+a medicine links its handouts with their size and page count. They are built into the cache
+and handed to MkDocs as files (`on_files`), which copies them to `site/handouts/`; so a
+failed handout build fails the build before anything is written.
 """
 
 from __future__ import annotations
 
 import html
 import logging
+import time
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -23,6 +29,7 @@ from mkdocs.structure.pages import Page as MkDocsPage
 
 from .cache import CoreCache, folder_digest, tree_digest
 from .glossary import GlossaryExtension
+from .handouts import PAPER_SIZES, HandoutSettings
 from .invariants import BOXED_WARNING_MARK, unsafe_html
 from .pages import page_kinds_for
 from .search_index import SearchIndexError, build_search_index
@@ -33,6 +40,8 @@ from .theme import split_title
 # The sitemap's and sitemap.xml.gz's date for pages without a review date, when no medicine
 # gives one either: a fixed date, never the build's, so builds stay byte-identical.
 FALLBACK_DATE = "2000-01-01"
+
+log = logging.getLogger("mkdocs.plugins.medguide")
 
 log = logging.getLogger("mkdocs.plugins.medguide")
 
@@ -51,6 +60,10 @@ class MedguideConfig(base.Config):
     allow_overdue = config_options.Type(bool, default=False)
     # Caches of loaded records and rendered pages (relative to mkdocs.yml); "" turns them off.
     cache_dir = config_options.Type(str, default=".cache")
+    # Paper size of the printable handouts and wallet card: letter or a4.
+    handout_paper = config_options.Choice(PAPER_SIZES, default="letter")
+    # Built handouts are kept here (outside the site) and reused while their inputs match.
+    handout_cache_dir = config_options.Type(str, default=".cache/handouts")
 
 
 class MedguidePlugin(BasePlugin[MedguideConfig]):
@@ -77,9 +90,12 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
         templates_dir = root / self.config.templates_dir
         self.content_dir = content_dir
         self.cache = CoreCache(root / self.config.cache_dir) if self.config.cache_dir else None
+        handouts = HandoutSettings(root / self.config.handout_cache_dir,
+                                   self.config.handout_paper)
+        start = time.perf_counter()
         result = build_site(content_dir, templates_dir, include_drafts=self.preview,
                             preview=self.preview, allow_overdue=self.config.allow_overdue,
-                            cache=self.cache)
+                            handouts=handouts, cache=self.cache)
         self.boxed_warning_pages, self.page_dates, self.site_date = set(), {}, None
         self.site_build = result
         if self.preview:
@@ -93,6 +109,10 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
             for problem in result.problems.warnings:  # includes every overdue override
                 log.info("medguide: %s", problem)
         self.site_build = result
+        built = result.handouts
+        log.info(f"{len(built.handouts)} handouts: {len(built.rendered)} rendered, "
+                 f"{len(built.cached)} from cache ({time.perf_counter() - start:.2f} s "
+                 "with the pages)")
         if result.catalog is not None:
             config.site_name = result.catalog.site.name
             config.site_description = result.catalog.site.description
@@ -132,6 +152,11 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
             inclusion = InclusionLevel.UNDEFINED if page.in_nav else InclusionLevel.NOT_IN_NAV
             files.append(File.generated(config, page.src_uri, content=page.markdown,
                                         inclusion=inclusion))
+        for src_uri, text in sorted(self.site_build.files.items()):
+            files.append(File.generated(config, src_uri, content=text))
+        for handout in self.site_build.handouts.handouts:
+            files.append(File.generated(config, handout.src_uri,
+                                        abs_src_path=str(handout.path)))
         self.files = files
         return files
 
@@ -176,13 +201,16 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
 
     def shared_inputs(self) -> str:
         """Hash of the content every page's HTML may show besides its own Markdown: site
-        settings, glossary (inline definitions), reviewers (structured data), and the rest of
-        the shared content. Site pages' and medicines' own files are not part of it."""
+        settings, glossary (inline definitions), reviewers (structured data), and any other
+        shared content not known to reach pages only through their Markdown."""
         if self.content_dir is None:
             return ""
-        skipped = (self.content_dir / "medicines", self.content_dir / "pages")
-        return tree_digest(self.content_dir,
-                           skip=lambda path: any(folder in path.parents for folder in skipped))
+        # Shown only through pages' Markdown (which their keys cover) or as files of their
+        # own: interactions and classes, the record schema.
+        skipped = [self.content_dir / name for name in ("medicines", "pages", "interactions")]
+        own_files = {self.content_dir / "classes.yaml", self.content_dir / "medicine.schema.json"}
+        return tree_digest(self.content_dir, skip=lambda path: path in own_files or any(
+            folder in path.parents for folder in skipped))
 
     def page_inputs(self, src_uri: str) -> str:
         """Hash of what one page's HTML shows besides its Markdown: a medicine's pages carry

@@ -8,6 +8,7 @@ autoescaping (text from content cannot become markup).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -17,6 +18,9 @@ import jinja2
 import yaml
 
 from .glossary import term_id
+from .interaction_pages import (KIND_WORDS, cited, namespaced_references, plain_text,
+                                render_interaction_pages)
+from .interactions import InteractionIndex
 from .loader import Catalog, MedicineSource, Prose
 from .model import Amount, Duration, Reference, Review, Reviewer
 from .pages import (GLOSSARY_URI, MEDICINES_INDEX_URI, ONE_PAGE_LIST_MAX, SEARCH_URI, Page,
@@ -94,24 +98,28 @@ class ReviewView:
 
     @property
     def last_changed(self) -> dt.date:
-        return self.changes[0].date
+        return self.changes[0].date if self.changes else self.record.last_reviewed
 
 
 def review_view(source: MedicineSource, catalog: Catalog, today: dt.date) -> ReviewView:
-    record = source.record
+    return review_view_of(source.record.review, source.record.changes, catalog, today)
+
+
+def review_view_of(review: Review, changes, catalog: Catalog, today: dt.date) -> ReviewView:
+    """The view of any reviewed record (a medicine, an interaction rule)."""
     reviewers = catalog.reviewers or {}
 
     def person(reviewer_id: str) -> Reviewer:
         # Unknown ids fail validation; only the preview renders them, as they were written.
         return reviewers.get(reviewer_id) or Reviewer(id=reviewer_id, role=reviewer_id)
 
-    changes = sorted(record.changes, key=lambda change: change.date, reverse=True)
+    ordered = sorted(changes, key=lambda change: change.date, reverse=True)
     return ReviewView(
-        record.review,
-        tuple(person(i) for i in record.review.written_by),
-        tuple(person(i) for i in record.review.reviewed_by),
-        tuple(ChangeView(c.date, c.what, person(c.by)) for c in changes),
-        overdue=record.review.next_review_due < today,
+        review,
+        tuple(person(i) for i in review.written_by),
+        tuple(person(i) for i in review.reviewed_by),
+        tuple(ChangeView(c.date, c.what, person(c.by)) for c in ordered),
+        overdue=review.next_review_due < today,
     )
 
 
@@ -173,6 +181,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         prescription_words=PRESCRIPTION_WORDS.__getitem__,
         severity_words=SEVERITY_WORDS.__getitem__, prose_body=prose_markdown,
         term_id=term_id,
+        kind_words=KIND_WORDS.__getitem__, cited=cited, plain=plain_text,
     )
     return env
 
@@ -224,7 +233,8 @@ def references_cited(markdown: str, references: list[Reference]) -> list[Referen
 
 
 def render_medicine(env: jinja2.Environment, catalog: Catalog, source: MedicineSource,
-                    today: dt.date | None = None, problems: Problems | None = None
+                    today: dt.date | None = None, problems: Problems | None = None,
+                    index: InteractionIndex | None = None, handouts: Sequence = ()
                     ) -> list[Page]:
     """The pages of one medicine. With `problems`, a page whose template fails is reported
     there and left out (the preview shows the rest); without, the failure is raised."""
@@ -232,6 +242,8 @@ def render_medicine(env: jinja2.Environment, catalog: Catalog, source: MedicineS
     kinds = page_kinds_for(medicine)
     name = display_name(medicine)
     review = review_view(source, catalog, today or dt.date.today())
+    interactions = index.for_medicine(source.slug) if index is not None else []
+    references = list(medicine.references) + namespaced_references(interactions)
     pages = []
     for kind in kinds:
         title = kind.heading.format(name=name if kind.heading.startswith("{name}")
@@ -239,13 +251,13 @@ def render_medicine(env: jinja2.Environment, catalog: Catalog, source: MedicineS
         context = dict(
             site=catalog.site, medicine=medicine, slug=source.slug, name=name, kind=kind,
             kinds=kinds, title=title, prose=[p for p in source.prose if p.page == kind.id],
-            review=review,
+            review=review, interactions=interactions, handouts=handouts,
         )
         try:
             body = render_template(env, f"{PAGE_TEMPLATES}/medicine/{kind.id}.md.j2",
                                    **context)
             body += render_template(env, f"{PAGE_TEMPLATES}/medicine/_footer.md.j2",
-                                    references=references_cited(body, medicine.references),
+                                    references=references_cited(body, references),
                                     **context)
         except TemplateProblem as exc:
             if problems is None:
@@ -267,6 +279,21 @@ def render_medicine(env: jinja2.Environment, catalog: Catalog, source: MedicineS
     return pages
 
 
+def a_to_z(medicines: list[MedicineSource]) -> list[dict]:
+    """Generic and brand names, A to Z. A brand entry points to its generic medicine."""
+    entries = [{"name": display_name(s.record), "slug": s.slug, "generic": None,
+                "summary": s.record.summary, "brands": [b.name for b in s.record.brand_names]}
+               for s in medicines]
+    entries += [{"name": brand.name, "slug": s.slug, "generic": s.record.generic_name,
+                 "summary": None, "brands": []}
+                for s in medicines for brand in s.record.brand_names]
+    entries.sort(key=lambda e: (e["name"].casefold(), e["generic"] or ""))
+    for entry in entries:
+        first = entry["name"][:1].upper()
+        entry["letter"] = first if first.isalpha() else "#"
+    return entries
+
+
 def page_description(kind, medicine, name: str) -> str:
     """Capitalised name at the start of a sentence, the generic name as written elsewhere
     (the same rule as page headings)."""
@@ -284,17 +311,23 @@ def newest_review(medicines: list[MedicineSource]) -> dict:
 
 
 def render_catalog(catalog: Catalog, medicines: list[MedicineSource], templates_dir: Path,
-                   *, today: dt.date | None = None, problems: Problems | None = None,
+                   index: InteractionIndex | None = None, *, today: dt.date | None = None,
+                   problems: Problems | None = None,
+                   handouts: Mapping[str, Sequence] | None = None,
                    renderer: Callable | None = None) -> list[Page]:
-    """Every page of the site, as Markdown. `medicines` are the ones to publish.
+    """Every page of the site, as Markdown. `medicines` are the ones to publish; `index`
+    holds the published interactions; `handouts` (by medicine slug) are the printable PDFs
+    their pages link to.
 
     Without `problems` the first template failure is raised; with it, every failing page
     is reported there and left out, and the other pages are still rendered.
 
     `renderer` gets each medicine with a call that renders it (giving its pages and the
-    problems found) and returns their results in order: it may take them from a cache, or
-    spread the calls over several processes."""
+    problems found) and its handouts, and returns the calls' results in order: it may take
+    them from a cache, or spread the calls over several processes."""
     env = make_environment(templates_dir)
+    if index is None:
+        index = InteractionIndex(catalog, medicines)
     pages: list[Page] = []
     ordered = sorted(medicines, key=lambda s: s.record.generic_name.casefold())
 
@@ -308,7 +341,8 @@ def render_catalog(catalog: Catalog, medicines: list[MedicineSource], templates_
             return None
 
     short_list = ordered if len(ordered) <= ONE_PAGE_LIST_MAX else []
-    letters = letter_groups(ordered) if not short_list else []
+    entries = a_to_z(ordered)
+    letters = letter_groups(entries) if not short_list else []
     for page in catalog.pages:
         fm = page.front_matter
         body = render_or_report(f"{page.name}.md", f"{PAGE_TEMPLATES}/site_page.md.j2",
@@ -325,8 +359,8 @@ def render_catalog(catalog: Catalog, medicines: list[MedicineSource], templates_
     title = "Medicines A–Z"
     description = f"Every medicine in {catalog.site.name}, from A to Z."
     body = render_or_report(MEDICINES_INDEX_URI, f"{PAGE_TEMPLATES}/medicines_index.md.j2",
-                            site=catalog.site, medicines=short_list, letters=letters,
-                            title=title)
+                            site=catalog.site, medicines=ordered, title=title,
+                            entries=[] if letters else entries, letters=letters)
     if body is not None:
         pages.append(Page(MEDICINES_INDEX_URI, title, title, description,
                           front_matter({"title": title, "description": description,
@@ -339,31 +373,38 @@ def render_catalog(catalog: Catalog, medicines: list[MedicineSource], templates_
                                 site=catalog.site, letter=letter, letters=letters,
                                 title=letter_title)
         if body is not None:
+            listed = {e["slug"] for e in letter.entries}
             pages.append(Page(letter.src_uri, letter_title, letter_title, letter_description,
                               front_matter({"title": letter_title,
                                             "description": letter_description,
-                                            **newest_review(list(letter.medicines))}) + body,
+                                            **newest_review([m for m in ordered
+                                                             if m.slug in listed])}) + body,
                               in_nav=False))
     if catalog.glossary is not None:
         pages.append(render_glossary(env, catalog))
     pages.append(render_search(env, catalog))
     calls = [(source, partial(render_one_medicine, env, catalog, source, today,
-                              problems is not None)) for source in ordered]
+                              problems is not None, index,
+                              (handouts or {}).get(source.slug, ())),
+              (handouts or {}).get(source.slug, ())) for source in ordered]
     for medicine_pages, found in (renderer(calls) if renderer else
-                                  [call() for _, call in calls]):
+                                  [call() for _, call, _ in calls]):
         pages.extend(medicine_pages)
         if found is not None:
             problems.extend(found)
+    pages.extend(render_interaction_pages(
+        env, catalog, index, render_template, front_matter, references_cited,
+        lambda review: review_view_of(review, [], catalog, today or dt.date.today())))
     return pages
 
 
 def render_one_medicine(env: jinja2.Environment, catalog: Catalog, source: MedicineSource,
-                        today: dt.date | None, collect: bool
+                        today: dt.date | None, collect: bool, index, handouts: Sequence
                         ) -> tuple[list[Page], Problems | None]:
     """`render_medicine` giving back the problems it found (with `collect`) rather than
     adding them to a shared list, so it can run in another process."""
     found = Problems() if collect else None
-    return render_medicine(env, catalog, source, today, found), found
+    return render_medicine(env, catalog, source, today, found, index, handouts), found
 
 
 def render_glossary(env: jinja2.Environment, catalog: Catalog) -> Page:

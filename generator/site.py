@@ -12,13 +12,16 @@ from .cache import (CoreCache, PickleCache, code_digest, collector_paused, diges
                     shared_inputs_digest)
 from .glossary import check_glossary
 from .invariants import check_pages
+from .handouts import HandoutBuild, HandoutProblem, HandoutSettings, build_handouts
 from .loader import Catalog, MedicineSource, load_catalog, load_medicine
 from .parallel import run_calls
-from .pages import Page, build_nav
+from .interaction_pages import checker_data
+from .interactions import InteractionIndex
+from .pages import CHECKER_DATA_URI, CHECKER_URI, Page, build_nav
 from .preview import add_problem_banners
 from .problems import Problems
 from .progress import phase
-from .render import render_catalog
+from .render import SEVERITY_WORDS, render_catalog
 from .validate import check_catalog, check_medicine, published
 
 
@@ -31,6 +34,9 @@ class SiteBuild:
     catalog: Catalog | None = None
     pages: list[Page] = field(default_factory=list)
     nav: list = field(default_factory=list)
+    # Files that are not pages (the checker's JSON): {path in the site: text}
+    files: dict[str, str] = field(default_factory=dict)
+    handouts: HandoutBuild = field(default_factory=HandoutBuild)
 
     @property
     def ok(self) -> bool:
@@ -39,7 +45,8 @@ class SiteBuild:
 
 def build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool = False,
                today: dt.date | None = None, preview: bool = False,
-               allow_overdue: bool = False, cache: CoreCache | None = None) -> SiteBuild:
+               allow_overdue: bool = False, handouts: HandoutSettings | None = None,
+               cache: CoreCache | None = None) -> SiteBuild:
     """Run every step and collect every problem, even after the first error, so one run
     reports them all.
 
@@ -47,17 +54,19 @@ def build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool =
     a banner instead of failing, and each page shows the problems found in it.
     `allow_overdue` publishes guides whose review is overdue (with the banner), reporting
     each as a warning: the explicit override for the production build.
+    With `handouts` settings, the PDF handouts are built first, so the pages can link them
+    with their size and page count.
     With a `cache`, unchanged medicines are neither parsed, checked nor rendered again; what
     must be done is spread over all cores. The result is the same either way."""
     with collector_paused():
         return _build_site(content_dir, templates_dir, include_drafts=include_drafts,
                            today=today or dt.date.today(), preview=preview,
-                           allow_overdue=allow_overdue, cache=cache)
+                           allow_overdue=allow_overdue, handouts=handouts, cache=cache)
 
 
 def _build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool,
-                today: dt.date, preview: bool, allow_overdue: bool, cache: CoreCache | None
-                ) -> SiteBuild:
+                today: dt.date, preview: bool, allow_overdue: bool,
+                handouts: HandoutSettings | None, cache: CoreCache | None) -> SiteBuild:
     with phase("load"):
         catalog, problems = load_catalog(content_dir, partial(load_medicines_fast, cache))
     result = SiteBuild(problems, catalog)
@@ -83,18 +92,31 @@ def _build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool,
             # rendering it would only add template errors that follow from them.
             broken = medicines_with_errors(problems, content_dir)
             shown = [m for m in shown if m.slug not in broken]
+        index = InteractionIndex(catalog, shown, [
+            r for r in catalog.interactions
+            if published(r.record, include_drafts=include_drafts or preview)])
+        if handouts is not None and not problems.errors:
+            with phase("handouts"):
+                try:
+                    result.handouts = build_handouts(catalog, shown, templates_dir, handouts)
+                except HandoutProblem as exc:
+                    problems.add(exc.path, exc.line, 1, exc.field, exc.message, exc.hint)
         with phase("render"):
-            result.pages = render_catalog(catalog, shown, templates_dir, today=today,
+            result.pages = render_catalog(catalog, shown, templates_dir, index, today=today,
                                           problems=problems,
+                                          handouts=result.handouts.by_medicine(),
                                           renderer=partial(render_medicines_fast, cache,
                                                            shared))
+            result.files[CHECKER_DATA_URI] = checker_data(index, SEVERITY_WORDS)
+        pair_pages = [p for p in result.pages if p.src_uri.startswith("interactions/")
+                      and p.src_uri != CHECKER_URI]
         with phase("check pages"):
             # A page whose template failed is already reported: links to it are not broken
             # too.
             failed = {problem.page for problem in problems.items if problem.page}
             problems.extend(check_pages(result.pages, catalog, templates_dir,
                                         published={m.slug for m in shown}, failed=failed))
-        result.nav = build_nav(catalog, shown, mark_drafts=preview)
+        result.nav = build_nav(catalog, shown, pair_pages, mark_drafts=preview)
     if preview:
         result.pages, result.nav = add_problem_banners(
             result.pages, result.nav, problems.items, catalog, content_dir, templates_dir)
@@ -179,11 +201,14 @@ def check_cached(cache: CoreCache, shared: str, source: MedicineSource, today: d
 
 
 def identities_digest(medicines: list[MedicineSource]) -> str:
-    """What one medicine's pages may show of the others: names, brands and class."""
+    """What one medicine's pages may show of the others: names, brands, class, the classes
+    it belongs to (interaction rules), its review status (published or not)."""
     return digest(*(
         "|".join([m.slug, m.record.generic_name,
                   ",".join(b.name for b in m.record.brand_names),
-                  m.record.drug_class.model_dump_json()])
+                  m.record.drug_class.model_dump_json(),
+                  ",".join(getattr(m.record, "classes", None) or []),
+                  m.record.review.status.value])
         for m in sorted(medicines, key=lambda m: m.slug)))
 
 
@@ -194,10 +219,10 @@ def render_medicines_fast(cache: CoreCache | None, shared: str | None, calls
     rendered: dict[int, tuple] = {}
     keys: dict[int, str] = {}
     if cache:
-        for index, (source, _) in enumerate(calls):
+        for index, (source, _, handouts) in enumerate(calls):
             folder = source.path.parent
             folder_key = cache.folder_digests.get(folder) or folder_digest(folder)
-            keys[index] = digest(shared, source.slug, folder_key)
+            keys[index] = digest(shared, source.slug, folder_key, repr(handouts))
             hit = cache.pages.get(keys[index])
             if hit is not None:
                 rendered[index] = hit

@@ -16,8 +16,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from .interactions import check_interactions
 from .loader import REVIEWERS_FILE, Catalog, MedicineSource, dotted
-from .model import Amount, DosageForm, Medicine, ReviewStatus, unit_family
+from .model import Amount, DosageForm, Interaction, Medicine, ReviewStatus, unit_family
 from .problems import Problems, display_path
 from .sourcemap import Loc
 
@@ -58,6 +59,7 @@ def check_catalog(catalog: Catalog, today: dt.date, *, allow_overdue: bool = Fal
     check_brand_names(catalog, seen_names, problems)
     for page in catalog.pages:
         check_markdown(page.body, page.path, page.body_line, problems)
+    check_interactions(catalog, today, problems)
     return problems
 
 
@@ -391,5 +393,5 @@ def iter_text(value: Any, loc: Loc = ()) -> Iterator[tuple[Loc, str]]:
             yield from iter_text(item, loc + (index,))
 
 
-def published(medicine: Medicine, *, include_drafts: bool) -> bool:
-    return include_drafts or medicine.review.status.value != "draft"
+def published(record: Medicine | Interaction, *, include_drafts: bool) -> bool:
+    return include_drafts or record.review.status.value != "draft"

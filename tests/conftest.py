@@ -11,6 +11,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TEMPLATES = ROOT / "templates"
+# Shared by the tests' site builds, so each builds only the handouts it changed. Entries are
+# keyed by a hash of everything in them, so tests cannot see each other's handouts.
+HANDOUT_CACHE = ROOT / ".cache" / "handouts-tests"
 
 
 @pytest.fixture
@@ -49,5 +52,6 @@ def write_mkdocs_config(project: Path, content_dir: Path, site_dir: Path | None 
           - medguide:
               content_dir: {content_dir}
               templates_dir: {TEMPLATES}
+              handout_cache_dir: {HANDOUT_CACHE}
         """), encoding="utf-8")
     return config

@@ -79,7 +79,8 @@ def test_site_pages_and_navigation_are_published(real_site):
     home = (real_site / "index.html").read_text(encoding="utf-8")
     nav = re.search(r'<nav class="site-nav".*?</nav>', home, re.S).group(0)
     assert [t for t in re.findall(r">([^<>]+)</a>", nav)] == [
-        "Home", "Medicines A–Z", "Glossary", "About this site", "Disclaimer"]
+        "Home", "Medicines A–Z", "Glossary", "Interaction checker", "About this site",
+        "Disclaimer"]
     overview = (real_site / "medicines/baclofen/index.html").read_text(encoding="utf-8")
     section = re.search(r'<nav class="sidebar".*?</nav>', overview, re.S).group(0)
     assert "Pump care" in section and "Stopping safely" in section

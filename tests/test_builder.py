@@ -102,8 +102,9 @@ def test_editing_one_medicine_rebuilds_only_its_pages_and_equals_a_cold_build(
                if before.get(name) != state and (site / name).is_file()}
     search_index = {name for name in changed if name.startswith("pagefind/")}
     assert search_index  # the search index follows the pages
+    its_handouts = {name for name in changed if name.startswith("handouts/testofen")}
     assert {"index.html", "medicines/index.html", "medicines/testofen/index.html"} <= (
-        changed - search_index) <= {"index.html", "medicines/index.html"} | {
+        changed - search_index - its_handouts) <= {"index.html", "medicines/index.html"} | {
         f"medicines/testofen/{page}index.html" for page in (
             "", "how-to-take/", "side-effects/", "missed-or-extra-doses/", "stopping-safely/",
             "pump-care/", "interactions/", "other-safety-information/")}
@@ -141,7 +142,7 @@ def test_adding_a_medicine_gives_the_files_of_a_cold_build(project, content):
     assert tree(site) == tree(cold_build(project, content))
 
 
-def test_deleting_a_medicine_removes_its_pages(project, content):
+def test_deleting_a_medicine_removes_its_pages_and_handouts(project, content):
     site = project / "site"
     build(project / "mkdocs.yml", site)
     slug = sorted(p.name for p in (content / "medicines").iterdir())[0]
@@ -150,8 +151,10 @@ def test_deleting_a_medicine_removes_its_pages(project, content):
     before = {name for name in stats(site) if (site / name).is_file()}
     report = build(project / "mkdocs.yml", site)
     after = {name for name in stats(site) if (site / name).is_file()}
-    assert {name for name in before - after if not name.startswith("pagefind/")} == {
-        name for name in before if name.startswith(f"medicines/{slug}/")}
+    its_files = {name for name in before if name.startswith(
+        (f"medicines/{slug}/", f"handouts/{slug}-"))}
+    assert any(name.startswith("handouts/") for name in its_files)
+    assert {name for name in before - after if not name.startswith("pagefind/")} == its_files
     assert report.files_removed >= 8
     assert not (site / "medicines" / slug).exists()
     assert tree(site) == tree(cold_build(project, content))

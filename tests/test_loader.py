@@ -41,8 +41,8 @@ BAD_RECORDS = {
     "unknown key with no close match": (
         "summary: Testofen", "colour: blue\nsummary: Testofen",
         f"{RECORD}:4:1: colour: unknown field (allowed fields: generic_name, pronunciation, "
-        "summary, brand_names, drug_class, prescription_status, forms, uses, how_it_works, "
-        "dosing, missed_dose, overdose, side_effects, stopping, pump_care, interactions, "
+        "summary, brand_names, drug_class, classes, prescription_status, forms, uses, "
+        "how_it_works, dosing, missed_dose, overdose, side_effects, stopping, pump_care, "
         "safety, alternatives, questions_to_ask, references, review, changes, disclaimers)"),
     "wrong type": (
         "times_per_day: 3\n      increase", "times_per_day: three\n      increase",
@@ -57,7 +57,7 @@ BAD_RECORDS = {
         "mg/mL, mL (did you mean mg?)"),
     "invalid review status": (
         "status: submitted", "status: aproved",
-        f"{RECORD}:127:11: review.status: must be one of: draft, submitted, under_review, "
+        f"{RECORD}:122:11: review.status: must be one of: draft, submitted, under_review, "
         "approved (did you mean approved?)"),
     "duplicate key": (
         "pronunciation: TEST-oh-fen\n", "pronunciation: TEST-oh-fen\npronunciation: X\n",
@@ -67,7 +67,7 @@ BAD_RECORDS = {
         f"{RECORD}:65:11: side_effects.common: must have at least 1 item"),
     "bad date": (
         "last_reviewed: 2026-01-10", "last_reviewed: 10/01/2026",
-        f"{RECORD}:129:18: review.last_reviewed: must be a date written like 2026-01-31 "
+        f"{RECORD}:124:18: review.last_reviewed: must be a date written like 2026-01-31 "
         "(found text '10/01/2026')"),
 }
 

@@ -86,7 +86,7 @@ def test_a_record_that_contradicts_itself_is_reported(case, content, record_path
 def test_an_overdue_review_names_the_medicine_and_the_date(content, record_path):
     edit(record_path, "next_review_due: 2099-01-10", "next_review_due: 2026-06-30")
     assert check(content) == [
-        f"{RECORD}:130:20: review.next_review_due: review of testofen was due on 2026-06-30 and "
+        f"{RECORD}:125:20: review.next_review_due: review of testofen was due on 2026-06-30 and "
         "is overdue (review the content, then update review.last_reviewed and next_review_due)"]
 
 

@@ -1,0 +1,473 @@
+"""Printable handouts and the pump wallet card: PDFs rendered straight from the record.
+
+One handout per medicine and form group (`site/handouts/<slug>-<group>.pdf`, or `<slug>.pdf`
+when a medicine has a single group), plus `<slug>-wallet-card.pdf` for a medicine with a pump.
+The print templates live in `templates/handouts/`; WeasyPrint turns their HTML into tagged
+PDF/UA files.
+
+PDFs are cached outside the site (`.cache/handouts/` by default) under a hash of everything
+that goes into them: the rendered HTML (record, templates and settings), the stylesheets and
+fonts, and the versions of this code and of the PDF libraries. A rebuild only renders what
+changed, in parallel over the machine's cores. Independent of MkDocs.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import concurrent.futures.process
+import hashlib
+import json
+import logging
+import multiprocessing
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field, replace
+from importlib import metadata
+from pathlib import Path
+
+import jinja2
+import markdown
+import segno
+
+from .interactions import InteractionIndex
+from .loader import Catalog, MedicineSource
+from .model import Form, Medicine, Route
+from .pages import display_name
+from .render import join_words, make_environment, render_template, review_view_of
+from .validate import CITATION
+
+HANDOUT_TEMPLATES = "handouts"
+PAPER_SIZES = ("letter", "a4")
+MAX_HANDOUT_PAGES = 2
+MAX_WALLET_CARD_PAGES = 1
+# CSS class of the wallet card's fixed-size panels: their text must fit inside them.
+CARD_PANEL_CLASS = "card__panel"
+# Bump to invalidate every cached PDF when the way they are made changes outside this file.
+CACHE_FORMAT = 1
+PDF_LIBRARIES = ("weasyprint", "pydyf", "fonttools", "pillow", "segno")
+FILE_URL = re.compile(r"url\(\s*['\"]?file://([^'\")]+)['\"]?\s*\)")
+
+# Short words for a group's forms, for titles and links ("tablets and liquid").
+GROUP_FORM_WORDS = {
+    "tablet": "tablets", "capsule": "capsules",
+    "extended_release_tablet": "tablets", "extended_release_capsule": "capsules",
+    "orally_disintegrating_tablet": "tablets", "oral_solution": "liquid",
+    "oral_suspension": "liquid", "oral_granules": "granules", "injection": "injection",
+    "rectal_gel": "rectal gel", "nasal_spray": "nasal spray",
+}
+
+
+class HandoutProblem(Exception):
+    """A handout cannot be built: names the file (record, template or stylesheet) to fix."""
+
+    def __init__(self, path: Path | str, line: int, field_name: str, message: str,
+                 hint: str | None = None):
+        super().__init__(f"{path}:{line}: {field_name}: {message}")
+        self.path, self.line, self.field, self.message, self.hint = (
+            path, line, field_name, message, hint)
+
+
+@dataclass(frozen=True)
+class HandoutSettings:
+    """How handouts are built: where the cache lives, the paper size, how many processes."""
+
+    cache_dir: Path
+    paper: str = "letter"
+    workers: int | None = None  # None: one per core
+
+    def __post_init__(self) -> None:
+        if self.paper not in PAPER_SIZES:
+            raise ValueError(f"paper must be one of {', '.join(PAPER_SIZES)}, not {self.paper!r}")
+
+
+@dataclass(frozen=True)
+class FormGroup:
+    """Forms that share a handout, e.g. tablets and liquid, or the pump."""
+
+    id: str
+    forms: tuple[Form, ...]
+
+    @property
+    def is_pump(self) -> bool:
+        return all(form.route is Route.intrathecal for form in self.forms)
+
+    @property
+    def words(self) -> str:
+        """What the group is, in a few words: "tablets and liquid", "pump"."""
+        if self.is_pump:
+            return "pump"
+        words: list[str] = []
+        for form in self.forms:
+            word = GROUP_FORM_WORDS[form.dosage_form.value]
+            if word not in words:
+                words.append(word)
+        return join_words(words)
+
+
+@dataclass(frozen=True)
+class HandoutJob:
+    """One PDF to make: its name, the HTML to render and how to check the result."""
+
+    slug: str
+    source_path: Path  # the record, for error messages
+    kind: str  # "handout" or "wallet-card"
+    group: str | None
+    words: str  # what the group is: "tablets and liquid", "pump"
+    file_name: str
+    title: str
+    html: str
+    base_url: str
+    max_pages: int
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class Handout:
+    """One PDF that was built (or taken from the cache): what the web pages link to."""
+
+    slug: str
+    kind: str
+    group: str | None
+    words: str
+    file_name: str
+    title: str
+    path: Path  # the cached file
+    size: int  # bytes
+    pages: int
+
+    @property
+    def src_uri(self) -> str:
+        """Where the PDF goes in the site."""
+        return f"handouts/{self.file_name}"
+
+    @property
+    def is_wallet_card(self) -> bool:
+        return self.kind == "wallet-card"
+
+    @property
+    def size_text(self) -> str:
+        """The file size as people read it: "38 KB", "1.2 MB"."""
+        if self.size < 1000 * 1000:
+            return f"{max(1, round(self.size / 1000))} KB"
+        return f"{self.size / 1000 / 1000:.1f} MB"
+
+
+@dataclass
+class HandoutBuild:
+    """What a build did: the handouts, and which were rendered rather than taken from cache."""
+
+    handouts: list[Handout] = field(default_factory=list)
+    rendered: list[str] = field(default_factory=list)
+    cached: list[str] = field(default_factory=list)
+
+    def by_medicine(self) -> dict[str, list[Handout]]:
+        result: dict[str, list[Handout]] = {}
+        for handout in self.handouts:
+            result.setdefault(handout.slug, []).append(handout)
+        return result
+
+
+# ---------------------------------------------------------------- what goes on a handout
+
+
+def form_groups(medicine: Medicine) -> list[FormGroup]:
+    """The record's form groups, in the order their first form is listed."""
+    order: list[str] = []
+    forms: dict[str, list[Form]] = {}
+    for form in medicine.forms:
+        if form.group not in forms:
+            order.append(form.group)
+        forms.setdefault(form.group, []).append(form)
+    return [FormGroup(group, tuple(forms[group])) for group in order]
+
+
+def handout_file_name(slug: str, group: FormGroup, groups: list[FormGroup]) -> str:
+    return f"{slug}.pdf" if len(groups) == 1 else f"{slug}-{group.id}.pdf"
+
+
+def wallet_card_file_name(slug: str) -> str:
+    return f"{slug}-wallet-card.pdf"
+
+
+def page_url(site_url: str, slug: str, page_id: str = "overview") -> str:
+    """The web address of a medicine's page (the site uses directory URLs)."""
+    path = f"medicines/{slug}/" + ("" if page_id == "overview" else f"{page_id}/")
+    return site_url + path
+
+
+def qr_code(url: str) -> str:
+    """A QR code for `url`, as an SVG data URI (vector, so it prints sharp at any size)."""
+    return segno.make(url, error="m").svg_data_uri(border=0, dark="#000", light="#fff",
+                                                   unit="mm", nl=False)
+
+
+_MARKDOWN = markdown.Markdown()
+
+
+def inline_markdown(text: str) -> jinja2.utils.markupsafe.Markup:
+    """A record's free text (inline Markdown) as HTML, without reference citations.
+
+    Raw HTML in content is rejected by validation, so the Markdown's output is safe.
+    """
+    text = CITATION.sub("", str(text)).strip()
+    html = _MARKDOWN.reset().convert(text)
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        html = html[3:-4]
+    return jinja2.utils.markupsafe.Markup(html)
+
+
+def handout_context(catalog: Catalog, source: MedicineSource, group: FormGroup,
+                    settings: HandoutSettings, index: InteractionIndex) -> dict:
+    """What a handout's template needs beyond the record: selections made for this group.
+    The review is shown as of its own date (never "overdue"), so the PDF does not depend on
+    the day it is built."""
+    medicine = source.record
+    interactions = index.for_medicine(source.slug)
+    ids = {form.id for form in group.forms}
+    url = page_url(catalog.site.url, source.slug, "pump-care" if group.is_pump else "overview")
+    return dict(
+        site=catalog.site, medicine=medicine, slug=source.slug, name=display_name(medicine),
+        group=group,
+        brands=[brand for brand in medicine.brand_names
+                if not brand.forms or ids.intersection(brand.forms)],
+        regimens=[regimen for regimen in medicine.dosing.regimens
+                  if ids.intersection(regimen.forms)],
+        major_interactions=[item for item in interactions if item.severity.value == "major"],
+        other_interactions=[item for item in interactions if item.severity.value != "major"],
+        review=review_view_of(medicine.review, [], catalog, medicine.review.last_reviewed),
+        url=url, qr=qr_code(url), paper=settings.paper,
+        date=medicine.review.last_reviewed.isoformat(),
+    )
+
+
+def plan_handouts(catalog: Catalog, medicines: list[MedicineSource], templates_dir: Path,
+                  settings: HandoutSettings) -> list[HandoutJob]:
+    """Every PDF the site needs, with its HTML rendered from the record."""
+    env = make_environment(templates_dir)
+    env.filters["inline"] = inline_markdown
+    base_url = (templates_dir / HANDOUT_TEMPLATES).resolve().as_uri() + "/"
+    index = InteractionIndex(catalog, medicines)
+    jobs = []
+    for source in sorted(medicines, key=lambda s: s.slug):
+        groups = form_groups(source.record)
+        for group in groups:
+            context = handout_context(catalog, source, group, settings, index)
+            title = f"{context['name']} {group.words}: patient handout"
+            html = render_print_template(env, templates_dir, "handout.html.j2",
+                                         title=title, **context)
+            jobs.append(HandoutJob(source.slug, source.path, "handout", group.id, group.words,
+                                   handout_file_name(source.slug, group, groups), title, html,
+                                   base_url, MAX_HANDOUT_PAGES))
+        pump = next((group for group in groups if group.is_pump), None)
+        if source.record.has_pump and pump is not None:
+            context = handout_context(catalog, source, pump, settings, index)
+            title = f"{context['name']} pump: wallet card"
+            html = render_print_template(env, templates_dir, "wallet-card.html.j2",
+                                         title=title, **context)
+            jobs.append(HandoutJob(source.slug, source.path, "wallet-card", None, pump.words,
+                                   wallet_card_file_name(source.slug), title, html, base_url,
+                                   MAX_WALLET_CARD_PAGES))
+    return jobs
+
+
+def render_print_template(env: jinja2.Environment, templates_dir: Path, template_name: str,
+                          **context) -> str:
+    try:
+        return render_template(env, f"{HANDOUT_TEMPLATES}/{template_name}", **context)
+    except jinja2.TemplateNotFound as exc:
+        raise HandoutProblem(templates_dir / HANDOUT_TEMPLATES, 1, "(template)",
+                             f"template {exc.name} not found") from None
+
+
+# ---------------------------------------------------------------- the cache
+
+
+def asset_digest(templates_dir: Path) -> str:
+    """Hash of what the HTML pulls in when rendered: stylesheets and other files next to the
+    templates, the font files they name, this code and the PDF libraries' versions."""
+    digest = hashlib.sha256(f"format {CACHE_FORMAT}\n".encode())
+    digest.update(Path(__file__).read_bytes())
+    for name in PDF_LIBRARIES:
+        digest.update(f"{name} {metadata.version(name)}\n".encode())
+    folder = templates_dir / HANDOUT_TEMPLATES
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        digest.update(f"{path.relative_to(folder).as_posix()}\n".encode())
+        digest.update(hashlib.sha256(data).digest())
+        if path.suffix == ".css":
+            for font in check_linked_files(path, data.decode("utf-8")):
+                digest.update(f"{font}\n".encode())
+                digest.update(hashlib.sha256(font.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def check_linked_files(stylesheet: Path, css: str) -> list[Path]:
+    """Local files (fonts) a stylesheet names with `url(file://…)`; each must exist, or
+    WeasyPrint would silently fall back to another font."""
+    files = []
+    for match in FILE_URL.finditer(css):
+        path = Path(match.group(1))
+        if not path.is_file():
+            line = css[: match.start()].count("\n") + 1
+            raise HandoutProblem(stylesheet, line, "(stylesheet)",
+                                 f"file {path} not found",
+                                 "install the fonts with `make site`, which installs "
+                                 "fonts-liberation2")
+        files.append(path)
+    return files
+
+
+def job_key(job: HandoutJob, assets: str, settings: HandoutSettings) -> str:
+    digest = hashlib.sha256()
+    for part in (assets, settings.paper, job.kind, job.file_name, str(job.max_pages), job.html):
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()[:32]
+
+
+def cache_paths(cache_dir: Path, job: HandoutJob) -> tuple[Path, Path]:
+    stem = f"{job.file_name.removesuffix('.pdf')}.{job.key}"
+    return cache_dir / f"{stem}.pdf", cache_dir / f"{stem}.json"
+
+
+def read_cached(cache_dir: Path, job: HandoutJob) -> int | None:
+    """Page count of the cached PDF for `job`, or None when it is not (validly) cached."""
+    pdf, info = cache_paths(cache_dir, job)
+    try:
+        pages = json.loads(info.read_text(encoding="utf-8"))["pages"]
+        size = pdf.stat().st_size
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return pages if isinstance(pages, int) and size > 0 else None
+
+
+def write_cached(cache_dir: Path, job: HandoutJob, data: bytes, pages: int) -> None:
+    """Store a PDF (atomically: a half-written file is never taken for a good one) and drop
+    older versions of the same file."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    pdf, info = cache_paths(cache_dir, job)
+    for path, content in ((pdf, data), (info, json.dumps({"pages": pages}).encode())):
+        handle, temp = tempfile.mkstemp(dir=cache_dir, prefix=".tmp-")
+        with os.fdopen(handle, "wb") as out:
+            out.write(content)
+        os.replace(temp, path)
+    stem = job.file_name.removesuffix(".pdf")
+    for old in cache_dir.glob(f"{glob_escape(stem)}.*"):
+        if old.name.split(".")[1] != job.key and old.suffix in (".pdf", ".json") \
+                and old.name.count(".") == 2:
+            old.unlink(missing_ok=True)
+
+
+def glob_escape(text: str) -> str:
+    return re.sub(r"([*?\[])", r"[\1]", text)
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def render_pdf(job: HandoutJob) -> tuple[bytes, int, list[str]]:
+    """(PDF bytes, page count, problems) for one job. Runs in a worker process."""
+    from weasyprint import HTML  # imported here: slow to import, and only needed to render
+
+    warnings: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            warnings.append(record.getMessage())
+
+    # WeasyPrint reports missing images, bad CSS and tagging gaps as log messages:
+    # a handout with any of those is a broken handout.
+    handler = Collect(logging.WARNING)
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    try:
+        options = dict(pdf_variant="pdf/ua-1")
+        document = HTML(string=job.html, base_url=job.base_url).render(**options)
+        data = document.write_pdf(**options)
+    finally:
+        logger.removeHandler(handler)
+    problems = [f"WeasyPrint: {message}" for message in warnings]
+    if job.kind == "wallet-card":
+        problems += overflowing_panels(document)
+    return data, len(document.pages), problems
+
+
+def overflowing_panels(document) -> list[str]:
+    """Wallet card panels whose text runs past their fixed size (and would be cut off)."""
+    problems = []
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            element = getattr(box, "element", None)
+            if element is None or CARD_PANEL_CLASS not in element.get("class", "").split():
+                continue
+            if not hasattr(box, "content_box_y") or not getattr(box, "children", None):
+                continue
+            bottom = box.content_box_y() + box.height
+            lowest = max((child.position_y + child.margin_height()
+                          for child in box.descendants() if child is not box
+                          and hasattr(child, "margin_height")), default=bottom)
+            if lowest > bottom + 0.5:  # half a CSS pixel of rounding
+                label = element.get("aria-label") or element.get("id") or "panel"
+                problems.append(f"the text on the wallet card's {label} panel does not fit: "
+                                f"{(lowest - bottom) * 25.4 / 96:.1f} mm too long")
+    return problems
+
+
+def run_jobs(jobs: list[HandoutJob], workers: int | None) -> list[tuple[bytes, int, list[str]]]:
+    """Render jobs, in parallel over the cores when there is more than one."""
+    workers = max(1, min(len(jobs), workers or os.cpu_count() or 1))
+    if workers == 1:
+        return [render_pdf(job) for job in jobs]
+    # forkserver: workers start from a clean single-threaded process (the live preview
+    # runs threads, and forking a threaded process can deadlock).
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["weasyprint", "generator.handouts"])
+    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+        return list(pool.map(render_pdf, jobs))
+
+
+def build_handouts(catalog: Catalog, medicines: list[MedicineSource], templates_dir: Path,
+                   settings: HandoutSettings) -> HandoutBuild:
+    """Every handout and wallet card of `medicines`, rendered or taken from the cache.
+
+    Raises TemplateProblem for a broken template and HandoutProblem for a PDF that cannot be
+    made or breaks a rule (too many pages, text that does not fit the wallet card).
+    """
+    assets = asset_digest(templates_dir)
+    jobs = [replace(job, key=job_key(job, assets, settings))
+            for job in plan_handouts(catalog, medicines, templates_dir, settings)]
+    missing = [job for job in jobs if read_cached(settings.cache_dir, job) is None]
+    try:
+        results = run_jobs(missing, settings.workers) if missing else []
+    except (OSError, concurrent.futures.process.BrokenProcessPool) as exc:
+        # WeasyPrint could not load its system libraries, or a worker died.
+        raise HandoutProblem(templates_dir / HANDOUT_TEMPLATES, 1, "(handout)",
+                             f"could not make the PDF handouts: {exc}",
+                             "`make site` installs the Debian libraries WeasyPrint needs"
+                             ) from None
+    for job, (data, pages, problems) in zip(missing, results):
+        if problems:
+            raise HandoutProblem(job.source_path, 1, "(handout)",
+                                 f"{job.file_name}: " + "; ".join(problems))
+        write_cached(settings.cache_dir, job, data, pages)
+    build = HandoutBuild(rendered=[job.file_name for job in missing],
+                         cached=[job.file_name for job in jobs if job not in missing])
+    for job in jobs:
+        pages = read_cached(settings.cache_dir, job)
+        pdf, _ = cache_paths(settings.cache_dir, job)
+        if pages is None:
+            raise HandoutProblem(job.source_path, 1, "(handout)",
+                                 f"{job.file_name} was not written to {settings.cache_dir}")
+        if pages > job.max_pages:
+            what = "wallet card" if job.kind == "wallet-card" else "handout"
+            raise HandoutProblem(
+                job.source_path, 1, "(handout)",
+                f"the {what} {job.file_name} runs to {pages} pages; at most {job.max_pages} "
+                f"{'page' if job.max_pages == 1 else 'pages'} allowed",
+                "shorten the text it prints, or change templates/handouts/")
+        build.handouts.append(Handout(job.slug, job.kind, job.group, job.words, job.file_name,
+                                      job.title, pdf, pdf.stat().st_size, pages))
+    return build
+
+

@@ -1,0 +1,148 @@
+"""Pages and data built from the interaction store: one page per pair of the site's medicines,
+the interaction checker, and the JSON file the checker reads."""
+
+from __future__ import annotations
+
+import html
+import itertools
+import json
+import re
+
+import jinja2
+import markdown
+
+from .interactions import Entry, InteractionIndex, Pair, SEVERITY_RANK, medicine_name
+from .loader import Catalog, InteractionSource
+from .model import Reference
+from .pages import (CHECKER_DATA_URI, CHECKER_URI, ONE_PAGE_LIST_MAX, Page,
+                    medicine_page_uri)
+from .validate import CITATION
+
+PAGE_TEMPLATES = "pages/interactions"
+KIND_WORDS = {
+    "drowsiness": "Adds to sleepiness and dizziness",
+    "blood_levels": "Changes the amount of medicine in the blood",
+    "blood_pressure": "Adds to low blood pressure",
+    "other": "Other effects",
+}
+CHECKER_SCRIPT = "js/interaction-checker.js"
+
+
+def cited(text: str, source: InteractionSource) -> str:
+    """Rule text with its citations renamed after the rule's file, so they cannot clash with
+    a medicine's own references on the same page."""
+    return CITATION.sub(lambda m: f"[^{reference_key(source, m.group(1))}]", text)
+
+
+def reference_key(source: InteractionSource, key: str) -> str:
+    return f"{source.name}-{key}"
+
+
+def namespaced_references(entries: list[Entry]) -> list[Reference]:
+    refs = []
+    for entry in entries:
+        for ref in entry.rule.references:
+            refs.append(ref.model_copy(update={"key": reference_key(entry.source, ref.key)}))
+    return refs
+
+
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def plain_text(text: str) -> str:
+    """Rule text as plain words for the checker: no citations, no Markdown."""
+    without = CITATION.sub("", text)
+    rendered = markdown.markdown(without)
+    return html.unescape(_TAGS.sub("", rendered)).strip()
+
+
+def pair_title(pair: Pair) -> str:
+    return f"{medicine_name(pair.first)} and {pair.second.record.generic_name}"
+
+
+def render_interaction_pages(env: jinja2.Environment, catalog: Catalog, index: InteractionIndex,
+                             render_template, front_matter, references_cited, review_of
+                             ) -> list[Page]:
+    """The checker page and one page per pair of the site's medicines that interact.
+    `review_of` turns a rule's review into what the review partials show."""
+    pages = []
+    for pair in index.pairs:
+        title = pair_title(pair)
+        rule_side = None
+        if not pair.is_specific:
+            a, b = pair.rule.between
+            rule_side = (index.side(a), index.side(b))
+        context = dict(site=catalog.site, pair=pair, rule=pair.rule, title=title,
+                       review=review_of(pair.rule.review),
+                       rule_sides=rule_side, checker_uri="index.md",
+                       first_uri="../" + medicine_page_uri(pair.first.slug, "interactions"),
+                       second_uri="../" + medicine_page_uri(pair.second.slug, "interactions"))
+        body = render_template(env, f"{PAGE_TEMPLATES}/pair.md.j2", **context)
+        body += render_template(env, f"{PAGE_TEMPLATES}/_footer.md.j2",
+                                references=references_cited(body, pair.rule.references),
+                                **context)
+        description = plain_text(pair.rule.summary or pair.rule.what_happens)[:300]
+        meta = {
+            "title": title, "description": description,
+            "crumb_title": "Interaction checker", "crumb_url": "interactions/",
+            "review_status": pair.rule.review.status.value,
+            "last_reviewed": pair.rule.review.last_reviewed.isoformat(),
+            "next_review_due": pair.rule.review.next_review_due.isoformat(),
+        }
+        pages.append(Page(pair.uri, title, title, description, front_matter(meta) + body))
+
+    medicines = sorted(index.medicines.values(), key=lambda s: s.record.generic_name.casefold())
+    # Every pair in one table only while the site is small: it grows with the square of the
+    # number of medicines. A large site points to each medicine's Interactions page instead.
+    many = len(medicines) > ONE_PAGE_LIST_MAX
+    rows = []
+    for first, second in ([] if many else itertools.combinations(medicines, 2)):
+        rows.append((first, second, index.pair(first.slug, second.slug)))
+    title = "Interaction checker"
+    description = ("Check how the medicines in this guide interact with each other, with "
+                   "alcohol and with other common medicines.")
+    body = render_template(env, f"{PAGE_TEMPLATES}/checker.md.j2", site=catalog.site,
+                           title=title, medicines=medicines, rows=rows, many=many,
+                           data_file=CHECKER_DATA_URI.rsplit("/", 1)[-1])
+    meta = {"title": title, "description": description, "scripts": [CHECKER_SCRIPT]}
+    pages.insert(0, Page(CHECKER_URI, title, title, description, front_matter(meta) + body))
+    return pages
+
+
+def checker_data(index: InteractionIndex, severity_words: dict[str, str]) -> str:
+    """The JSON the checker reads. URLs are relative to the JSON file itself. Sorted and
+    indented the same way every time, so the same content gives the same bytes."""
+    medicines = sorted(index.medicines.values(), key=lambda s: s.record.generic_name.casefold())
+    data = {
+        "severities": [{"id": severity.value, "label": severity_words[severity.value],
+                        "rank": rank} for severity, rank in SEVERITY_RANK.items()],
+        "medicines": [{
+            "id": source.slug, "name": medicine_name(source),
+            "brands": [brand.name for brand in source.record.brand_names],
+            "url": f"../medicines/{source.slug}/interactions/",
+        } for source in medicines],
+        "pairs": [{
+            "medicines": [pair.first.slug, pair.second.slug],
+            "severity": pair.rule.severity.value,
+            "summary": plain_text(pair.rule.summary or pair.rule.what_happens),
+            "what_to_do": plain_text(pair.rule.what_to_do),
+            "url": pair.uri.removeprefix("interactions/").removesuffix(".md") + "/",
+        } for pair in index.pairs],
+        "others": [],
+    }
+    sides = {}
+    for source in medicines:
+        for entry in index.for_medicine(source.slug):
+            if entry.other.is_medicine_in_guide:
+                continue
+            sides[entry.other.id] = {"name": entry.other.name, "type": entry.other.type,
+                                     "examples": list(entry.other.examples)}
+            data["others"].append({
+                "medicine": source.slug, "side": entry.other.id,
+                "severity": entry.severity.value,
+                "what_happens": plain_text(entry.what_happens),
+                "what_to_do": plain_text(entry.what_to_do),
+                "url": f"../medicines/{source.slug}/interactions/#{entry.other.id}",
+            })
+    data["sides"] = dict(sorted(sides.items()))
+    return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"

@@ -1,0 +1,439 @@
+"""Interactions, stored once: which rule applies to which pair, and checks across the store.
+
+A rule in `content/interactions/` is between two sides. A side is a medicine with a guide on
+this site (its folder name) or an entry of `content/classes.yaml` (a class such as opioids, a
+substance such as alcohol, or a medicine without a guide here). A class rule applies to every
+medicine that lists the class under `classes:`.
+
+For one concrete pair (two medicines of the site, or a medicine and a class) several rules may
+apply. The most specific one wins: a rule naming both medicines beats a rule naming one
+medicine and a class, which beats a rule between two classes. Two rules that are equally
+specific and both apply are a contradiction, and so is a specific rule that is less serious
+than a broader rule it overrides: an editor must settle both.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import itertools
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from .loader import Catalog, InteractionSource, MedicineSource, dotted
+from .model import ClassType, InteractingClass, Interaction, Severity
+from .problems import Problems
+from .sourcemap import Loc
+
+SEVERITY_RANK = {Severity.minor: 1, Severity.moderate: 2, Severity.major: 3}
+MEDICINE = "medicine_in_guide"
+
+
+def rule_file_name(between: list[str]) -> str:
+    """The file name a rule must have: its two sides, sorted, joined by `--`."""
+    return "--".join(sorted(between)) + ".yaml"
+
+
+def pair_uri(first: str, second: str) -> str:
+    """Source path of the page about two medicines of the site (names sorted)."""
+    a, b = sorted((first, second))
+    return f"interactions/{a}-{b}.md"
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of an interaction, as shown to a reader."""
+
+    id: str
+    name: str
+    type: str  # MEDICINE, or a ClassType value
+    plain: str | None = None
+    examples: tuple[str, ...] = ()
+    members: tuple[str, ...] = ()  # slugs of the site's medicines in this class
+    generic_name: str | None = None  # for a medicine in the guide
+
+    @property
+    def is_medicine_in_guide(self) -> bool:
+        return self.type == MEDICINE
+
+    @property
+    def short_name(self) -> str:
+        """The name inside a sentence: "diazepam" rather than "Diazepam (Valium)"."""
+        if self.generic_name is not None:
+            return self.generic_name
+        return self.name[:1].lower() + self.name[1:]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """An interaction as it appears on one medicine's page: the other side and the rule."""
+
+    medicine: str
+    other: Side
+    source: InteractionSource
+    # Medicines of the site covered by `other`, with the page about each pair: [(slug, uri)]
+    pairs: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def rule(self) -> Interaction:
+        return self.source.record
+
+    @property
+    def severity(self) -> Severity:
+        return self.rule.severity
+
+    @property
+    def rank(self) -> int:
+        return SEVERITY_RANK[self.rule.severity]
+
+    @property
+    def is_member(self) -> bool:
+        """The medicine is itself in the other side's class ("other muscle relaxants")."""
+        return self.medicine in self.other.members
+
+    @property
+    def pair_uri(self) -> str | None:
+        return pair_uri(self.medicine, self.other.id) if self.other.is_medicine_in_guide else None
+
+    # The shape of the old per-record interaction, for templates such as handouts.
+    @property
+    def with_(self) -> str:
+        return self.other.name
+
+    @property
+    def what_happens(self) -> str:
+        return self.rule.what_happens
+
+    @property
+    def what_to_do(self) -> str:
+        return self.rule.what_to_do
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Two medicines of the site and the rule that applies to them."""
+
+    first: MedicineSource
+    second: MedicineSource
+    source: InteractionSource
+
+    @property
+    def rule(self) -> Interaction:
+        return self.source.record
+
+    @property
+    def uri(self) -> str:
+        return pair_uri(self.first.slug, self.second.slug)
+
+    @property
+    def slug(self) -> str:
+        return f"{self.first.slug}-{self.second.slug}"
+
+    @property
+    def is_specific(self) -> bool:
+        """The rule names both medicines (not a class rule that covers them)."""
+        return set(self.rule.between) == {self.first.slug, self.second.slug}
+
+
+@dataclass
+class Resolution:
+    """The rules that apply to one concrete pair, most specific first."""
+
+    matches: list[tuple[int, InteractionSource]] = field(default_factory=list)
+
+    @property
+    def winners(self) -> list[InteractionSource]:
+        if not self.matches:
+            return []
+        best = min(level for level, _ in self.matches)
+        return [source for level, source in self.matches if level == best]
+
+    @property
+    def rule(self) -> InteractionSource | None:
+        winners = self.winners
+        return winners[0] if winners else None
+
+
+class InteractionIndex:
+    """Every interaction of a set of published medicines, resolved once."""
+
+    def __init__(self, catalog: Catalog, medicines: list[MedicineSource] | None = None,
+                 rules: list[InteractionSource] | None = None):
+        self.medicines = {m.slug: m for m in (catalog.medicines if medicines is None
+                                              else medicines)}
+        self.classes: dict[str, InteractingClass] = {}
+        if catalog.classes is not None:
+            for item in catalog.classes.record.classes:
+                self.classes.setdefault(item.id, item)
+        self.rules = sorted(catalog.interactions if rules is None else rules,
+                            key=lambda s: s.path.name)
+
+    # ------------------------------------------------------------ sides
+
+    @cached_property
+    def members(self) -> dict[str, tuple[str, ...]]:
+        found: dict[str, list[str]] = {}
+        for slug in sorted(self.medicines):
+            for class_id in self.medicines[slug].record.classes:
+                found.setdefault(class_id, []).append(slug)
+        return {class_id: tuple(slugs) for class_id, slugs in found.items()}
+
+    def side(self, side_id: str) -> Side:
+        if side_id in self.medicines:
+            source = self.medicines[side_id]
+            return Side(side_id, medicine_label(source), MEDICINE,
+                        generic_name=source.record.generic_name)
+        item = self.classes[side_id]
+        return Side(item.id, item.name, item.type.value, item.plain, tuple(item.examples),
+                    self.members.get(item.id, ()))
+
+    def known(self, side_id: str) -> bool:
+        return side_id in self.medicines or side_id in self.classes
+
+    def cover(self, side_id: str, entity: str) -> int | None:
+        """How a rule's side reaches `entity`: 0 by name, 1 through a class, None not at all."""
+        if side_id == entity:
+            return 0
+        if entity in self.medicines and entity in self.members.get(side_id, ()):
+            return 1
+        return None
+
+    # ------------------------------------------------------------ resolution
+
+    def resolve(self, x: str, y: str) -> Resolution:
+        """The rules that apply to `x` with `y` (two different sides), by specificity."""
+        resolution = Resolution()
+        for source in self.rules:
+            a, b = source.record.between
+            levels = []
+            for first, second in ((a, b), (b, a)):
+                cx, cy = self.cover(first, x), self.cover(second, y)
+                if cx is not None and cy is not None:
+                    levels.append(cx + cy)
+            if levels:
+                resolution.matches.append((min(levels), source))
+        resolution.matches.sort(key=lambda m: (m[0], m[1].path.name))
+        return resolution
+
+    @cached_property
+    def pairs(self) -> list[Pair]:
+        """Every pair of the site's medicines that a rule covers, sorted by name."""
+        found = []
+        for x, y in itertools.combinations(sorted(self.medicines), 2):
+            rule = self.resolve(x, y).rule
+            if rule is not None:
+                found.append(Pair(self.medicines[x], self.medicines[y], rule))
+        return found
+
+    def pair(self, x: str, y: str) -> Pair | None:
+        a, b = sorted((x, y))
+        return next((p for p in self.pairs
+                     if (p.first.slug, p.second.slug) == (a, b)), None)
+
+    def other_sides(self, slug: str) -> list[str]:
+        """Sides that are not medicines of the site and meet `slug` in some rule."""
+        found = set()
+        for source in self.rules:
+            a, b = source.record.between
+            for mine, other in ((a, b), (b, a)):
+                if self.cover(mine, slug) is not None and other not in self.medicines:
+                    found.add(other)
+        return sorted(found)
+
+    def for_medicine(self, slug: str) -> list[Entry]:
+        """Every interaction involving `slug`: most serious first, then by name."""
+        entries = []
+        for pair in self.pairs:
+            if slug in (pair.first.slug, pair.second.slug):
+                other = pair.second.slug if pair.first.slug == slug else pair.first.slug
+                entries.append(Entry(slug, self.side(other), pair.source))
+        for other in self.other_sides(slug):
+            rule = self.resolve(slug, other).rule
+            side = self.side(other)
+            covered = tuple((m, pair_uri(slug, m)) for m in side.members
+                            if m != slug and self.pair(slug, m) is not None)
+            entries.append(Entry(slug, side, rule, covered))
+        entries.sort(key=lambda e: (-e.rank, e.other.name.casefold()))
+        return entries
+
+
+def medicine_name(source: MedicineSource) -> str:
+    name = source.record.generic_name
+    return name[:1].upper() + name[1:]
+
+
+def medicine_label(source: MedicineSource) -> str:
+    """The name with its best-known brand, as patients may know it: "Levetiracetam (Keppra)"."""
+    brands = source.record.brand_names
+    return medicine_name(source) + (f" ({brands[0].name})" if brands else "")
+
+
+# ---------------------------------------------------------------- checks
+
+
+def check_interactions(catalog: Catalog, today: dt.date, problems: Problems) -> None:
+    """Check classes, class membership and every rule; then that rules do not contradict."""
+    index = InteractionIndex(catalog)
+    check_classes(catalog, index, problems)
+    check_membership(catalog, index, problems)
+    valid = []
+    seen: dict[frozenset, InteractionSource] = {}
+    for source in catalog.interactions:
+        if not check_rule(source, index, today, problems):
+            continue
+        key = frozenset(source.record.between)
+        if key in seen:
+            report(problems, source, ("between",),
+                   f"another file already has the rule for these two ({seen[key].path.name})",
+                   "keep one file per pair and merge what each says")
+            continue
+        seen[key] = source
+        valid.append(source)
+    check_contradictions(InteractionIndex(catalog, rules=valid), problems)
+
+
+def report(problems: Problems, source, loc: Loc, message: str, hint: str | None = None,
+           severity: str = "error") -> None:
+    line, column = source.source_map.locate(loc)
+    problems.add(source.path, line, column, dotted(loc), message, hint, severity)
+
+
+def check_classes(catalog: Catalog, index: InteractionIndex, problems: Problems) -> None:
+    if catalog.classes is None:
+        return
+    seen: set[str] = set()
+    used = {side for s in catalog.interactions for side in s.record.between}
+    for i, item in enumerate(catalog.classes.record.classes):
+        loc = ("classes", i, "id")
+        if item.id in seen:
+            report(problems, catalog.classes, loc, f"class id {item.id!r} is used twice")
+        if item.id in index.medicines:
+            report(problems, catalog.classes, loc,
+                   f"{item.id!r} is already the name of a medicine in this guide",
+                   "interactions name the medicine directly; remove this class")
+        if item.id not in used and item.id not in index.members:
+            report(problems, catalog.classes, loc,
+                   f"class {item.id!r} is not used by any interaction or medicine",
+                   severity="warning")
+        seen.add(item.id)
+
+
+def check_membership(catalog: Catalog, index: InteractionIndex, problems: Problems) -> None:
+    for source in catalog.medicines:
+        seen: set[str] = set()
+        for i, class_id in enumerate(source.record.classes):
+            loc = ("classes", i)
+            line, column = source.source_map.locate(loc)
+            if class_id not in index.classes:
+                close = difflib.get_close_matches(class_id, sorted(index.classes), n=1)
+                problems.add(source.path, line, column, dotted(loc),
+                             f"no class called {class_id!r} in classes.yaml",
+                             f"did you mean {close[0]}?" if close else
+                             "add it to content/classes.yaml")
+            elif index.classes[class_id].type is not ClassType.medicine_class:
+                problems.add(source.path, line, column, dotted(loc),
+                             f"{class_id!r} is a {index.classes[class_id].type.value}, "
+                             "not a class a medicine can belong to")
+            elif class_id in seen:
+                problems.add(source.path, line, column, dotted(loc),
+                             f"class {class_id!r} is listed twice")
+            seen.add(class_id)
+
+
+def check_rule(source: InteractionSource, index: InteractionIndex, today: dt.date,
+               problems: Problems) -> bool:
+    """Checks of one rule on its own. True if its sides are usable for resolution."""
+    # Imported here: validate imports this module.
+    from .validate import CITATION, check_text, iter_text
+
+    rule = source.record
+    usable = True
+    for i, side in enumerate(rule.between):
+        if not index.known(side):
+            close = difflib.get_close_matches(
+                side, sorted(set(index.medicines) | set(index.classes)), n=1)
+            report(problems, source, ("between", i),
+                   f"no medicine or class called {side!r}",
+                   f"did you mean {close[0]}?" if close else
+                   "name a medicine folder or an id from content/classes.yaml")
+            usable = False
+    if rule.between[0] == rule.between[1] and rule.between[0] in index.medicines:
+        report(problems, source, ("between",), "a medicine cannot interact with itself")
+        usable = False
+    expected = rule_file_name(rule.between)
+    if usable and source.path.name != expected:
+        report(problems, source, ("between",),
+               f"the file for this pair must be called {expected}",
+               "one file per pair, named by its two sides in A–Z order, so it is easy to find")
+
+    keys = [ref.key for ref in rule.references]
+    cited: set[str] = set()
+    for loc, text in iter_text(rule.model_dump(mode="json", exclude={"references", "review"})):
+        for match in CITATION.finditer(text):
+            cited.add(match.group(1))
+            if match.group(1) not in keys:
+                report(problems, source, loc, f"cites unknown reference [^{match.group(1)}]",
+                       "add it under references: or fix the key")
+        check_text(text, lambda message, hint=None, loc=loc:
+                   report(problems, source, loc, message, hint))
+    for i, ref in enumerate(rule.references):
+        if keys.index(ref.key) != i:
+            report(problems, source, ("references", i, "key"),
+                   f"reference key {ref.key!r} is used twice")
+        elif ref.key not in cited:
+            report(problems, source, ("references", i, "key"),
+                   f"reference {ref.key!r} is never cited", severity="warning")
+    if rule.review.next_review_due < today:
+        report(problems, source, ("review", "next_review_due"),
+               f"review of this interaction was due on {rule.review.next_review_due.isoformat()}"
+               " and is overdue",
+               "review the content, then update review.last_reviewed and next_review_due")
+    return usable
+
+
+def check_contradictions(index: InteractionIndex, problems: Problems) -> None:
+    concrete = list(itertools.combinations(sorted(index.medicines), 2))
+    for slug in sorted(index.medicines):
+        concrete += [(slug, other) for other in index.other_sides(slug)]
+    reported: set[tuple] = set()
+    for x, y in concrete:
+        resolution = index.resolve(x, y)
+        winners = resolution.winners
+        if not winners:
+            continue
+        what = f"{x} with {y}"
+        if len(winners) > 1:
+            key = tuple(sorted(w.path.name for w in winners))
+            if key not in reported:
+                reported.add(key)
+                others = ", ".join(w.path.name for w in winners[1:])
+                settle = (rule_file_name([x, y]) if y in index.medicines
+                          else "a rule for the medicine itself")
+                report(problems, winners[0], ("between",),
+                       f"this rule and {others} both apply to {what}, and neither is more "
+                       "specific", f"add {settle} that says which applies")
+            continue
+        winner = winners[0]
+        for level, source in resolution.matches:
+            broader = source.record.severity
+            if SEVERITY_RANK[broader] > SEVERITY_RANK[winner.record.severity]:
+                key = (winner.path.name, source.path.name)
+                if key not in reported:
+                    reported.add(key)
+                    report(problems, winner, ("severity",),
+                           f"says {winner.record.severity.value} for {what}, but the broader "
+                           f"rule {source.path.name} says {broader.value}",
+                           "a more specific rule may add detail but must not be less serious")
+    for pair in index.pairs:
+        rule = pair.rule
+        missing = [name for name in ("summary", "watch_for", "higher_risk")
+                   if not getattr(rule, name)]
+        if missing:
+            key = (pair.source.path.name, "pair-page")
+            if key not in reported:
+                reported.add(key)
+                report(problems, pair.source, ("between",),
+                       f"this rule gives the page about {pair.first.slug} with "
+                       f"{pair.second.slug}, so it needs " + " and ".join(missing),
+                       "the page shows the short answer, what to watch for and who is at "
+                       "higher risk")

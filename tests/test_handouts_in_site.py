@@ -1,0 +1,154 @@
+"""Handouts in the built site: `medguide build` (what `make site` runs) writes them to
+`site/handouts/`, and every page of a medicine links them with their size and page count."""
+
+from __future__ import annotations
+
+import re
+import sys
+import subprocess
+import textwrap
+from pathlib import Path
+
+import pytest
+import zxingcpp
+from PIL import Image
+from pypdf import PdfReader
+
+from conftest import ROOT, TEMPLATES, edit, write_mkdocs_config
+from generator.cli import main as medguide
+from generator.handouts import Handout
+
+LINK = re.compile(r'<a href="([^"]+\.pdf)">([^<]+)</a> \(PDF, (\d+) pages?, ([\d.]+ [KM]B)\)')
+
+
+def pdf_text(path: Path) -> str:
+    out = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True,
+                         text=True).stdout
+    return " ".join(out.split())
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def size_text(size: int) -> str:
+    # The same rule the site uses, applied to the file as written.
+    return Handout("", "", None, "", "", "", Path(), size, 0).size_text
+
+
+def test_build_writes_the_handouts_and_every_medicine_page_links_them(content, tmp_path):
+    site = tmp_path / "site"
+    config = write_mkdocs_config(tmp_path, content, site)
+    assert medguide(["--config", str(config), "build"]) == 0
+    pdfs = sorted(p.name for p in (site / "handouts").iterdir())
+    assert pdfs == ["testofen-oral.pdf", "testofen-pump.pdf", "testofen-wallet-card.pdf"]
+    pages = sorted((site / "medicines" / "testofen").rglob("index.html"))
+    assert len(pages) == 8  # overview and seven topic pages
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert '<h2 id="print-handouts">Print a handout</h2>' in html, page
+        links = LINK.findall(html)
+        assert [Path(href).name for href, *_ in links] == pdfs, page
+        for href, text, count, size in links:
+            pdf = (page.parent / href).resolve()
+            assert pdf.is_file(), href
+            assert int(count) == len(PdfReader(pdf).pages)
+            assert size == size_text(pdf.stat().st_size)
+    assert "Handout: testofen tablets" in html
+    assert "Handout: testofen pump" in html
+    assert "Wallet card for people with a testofen pump" in html
+
+
+def test_the_paper_size_is_set_in_mkdocs_yml(content, tmp_path):
+    site = tmp_path / "site"
+    config = write_mkdocs_config(tmp_path, content, site)
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text + "      handout_paper: a4\n", encoding="utf-8")
+    assert medguide(["--config", str(config), "build"]) == 0
+    for pdf in (site / "handouts").iterdir():
+        box = PdfReader(pdf).pages[0].mediabox
+        assert (round(box.width), round(box.height)) == (595, 842), pdf.name
+
+
+def test_a_failed_handout_build_fails_the_build_and_leaves_the_old_site(
+        content, record_path, tmp_path, capsys, caplog):
+    site = tmp_path / "site"
+    config = write_mkdocs_config(tmp_path, content, site)
+    assert medguide(["--config", str(config), "build"]) == 0
+    before = snapshot(site)
+    edit(record_path, "questions_to_ask:\n", "questions_to_ask:\n" + "".join(
+        f"  - Is question number {i} one I should ask about this medicine?\n"
+        for i in range(120)))
+    capsys.readouterr()
+    assert medguide(["--config", str(config), "build"]) == 1
+    # MkDocs logs the plugin's error; the command line prints its own verdict.
+    err = capsys.readouterr().err + caplog.text
+    assert "nothing was changed in" in err
+    assert "testofen/medicine.yaml:1:1: (handout): the handout testofen-oral.pdf runs to" in err
+    assert "at most 2 pages" in err
+    assert "Traceback" not in err
+    assert snapshot(site) == before
+
+
+def test_mkdocs_build_also_writes_the_handouts(content, tmp_path):
+    site = tmp_path / "site"
+    config = write_mkdocs_config(tmp_path, content, site)
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f",
+                    str(config)], check=True, cwd=tmp_path)
+    assert len(list((site / "handouts").glob("testofen-*.pdf"))) == 3
+
+
+# ---------------------------------------------------------------- the real content
+
+
+@pytest.fixture(scope="module")
+def real_site(tmp_path_factory) -> Path:
+    """The bundled content built with the project's own mkdocs.yml, as `make site` does."""
+    site = tmp_path_factory.mktemp("real") / "site"
+    assert medguide(["--config", str(ROOT / "mkdocs.yml"), "build", "--site-dir",
+                     str(site)]) == 0
+    return site
+
+
+def test_make_site_writes_baclofens_two_handouts_and_its_wallet_card(real_site):
+    handouts = real_site / "handouts"
+    assert {p.name for p in handouts.glob("baclofen*.pdf")} == {
+        "baclofen-oral.pdf", "baclofen-pump.pdf", "baclofen-wallet-card.pdf"}
+    for name in ["baclofen-oral.pdf", "baclofen-pump.pdf"]:
+        assert 1 <= len(PdfReader(handouts / name).pages) <= 2, name
+    assert len(PdfReader(handouts / "baclofen-wallet-card.pdf").pages) == 1
+    oral = pdf_text(handouts / "baclofen-oral.pdf")
+    pump = pdf_text(handouts / "baclofen-pump.pdf")
+    card = pdf_text(handouts / "baclofen-wallet-card.pdf")
+    for text in (oral, pump):
+        assert "BAK-loe-fen" in text
+        assert "Warning: do not stop baclofen suddenly" in text
+        assert "Get help right away" in text
+        assert "Opioid pain and cough medicines" in text
+        assert "Questions to ask your prescriber or pharmacist" in text
+        assert "Last reviewed: November 20, 2026" in text
+    assert "Ozobax" in oral and "Gablofen" not in oral
+    assert "If you forget a dose" in oral
+    assert "If the pump alarm sounds" in pump and "Gablofen" in pump
+    assert "I have an implanted pump" in card and "Pump clinic phone:" in card
+
+
+def test_baclofen_qr_codes_open_its_pages(real_site, tmp_path):
+    for name, url in [
+            ("baclofen-oral.pdf", "https://medguide.example.org/medicines/baclofen/"),
+            ("baclofen-pump.pdf",
+             "https://medguide.example.org/medicines/baclofen/pump-care/")]:
+        subprocess.run(["pdftoppm", "-r", "150", "-f", "1", "-l", "1", "-png",
+                        str(real_site / "handouts" / name), str(tmp_path / name)], check=True)
+        (png,) = tmp_path.glob(f"{name}-*.png")
+        assert [c.text for c in zxingcpp.read_barcodes(Image.open(png))] == [url]
+
+
+def test_every_baclofen_page_links_its_handouts(real_site):
+    pages = sorted((real_site / "medicines" / "baclofen").rglob("index.html"))
+    assert len(pages) == 8
+    for page in pages:
+        links = LINK.findall(page.read_text(encoding="utf-8"))
+        assert sorted(Path(href).name for href, *_ in links) == [
+            "baclofen-oral.pdf", "baclofen-pump.pdf", "baclofen-wallet-card.pdf"], page
