@@ -53,14 +53,37 @@ def read_templates(content_dir: Path) -> list[Template]:
     return templates
 
 
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def letter_code(number: int, length: int = 3) -> str:
+    """A fixed-length word of letters for `number` (26**3 = 17,576 at length 3). The first
+    letter changes fastest, so names spread over the alphabet as real ones do."""
+    word = ""
+    for _ in range(length):
+        number, digit = divmod(number, len(LETTERS))
+        word += LETTERS[digit]
+    return word
+
+
 def clone_names(template: Template, number: int) -> dict[str, str]:
-    """Old name → new name for one clone (generic name, slug and every brand name)."""
-    code = syllable_code(number)
-    names = {template.generic_name: code + template.generic_name.replace(" ", "")}
+    """Old name → new name for one clone (generic name, slug and every brand name). A new
+    name is the old one with its first three letters replaced: the same length, so pages
+    and handouts keep the size and layout of the real ones."""
+    def renamed(name: str, code: str) -> str:
+        if name[:1].isupper():
+            code = code.capitalize()
+        return code + name[len(code):] if len(name) > len(code) else code + name
+
+    code = letter_code(number)
+    names = {template.generic_name: renamed(template.generic_name, code)}
     if template.slug != template.generic_name:
-        names[template.slug] = code + template.slug.replace("-", "")
+        names[template.slug] = renamed(template.slug, code)
+    # Brands get the code of the next clone (another real medicine), so a brand never ends
+    # up spelled like a generic name ("Gablofen" and "baclofen" share their ending).
+    brand_code = letter_code(number + 1)
     for brand in template.brand_names:
-        names[brand] = brand + " " + code.capitalize()
+        names[brand] = renamed(brand, brand_code)
     return names
 
 
@@ -82,7 +105,7 @@ def write_clone(template: Template, number: int, medicines_dir: Path,
     """Write clone `number` of `template` under `medicines_dir`, its classes renamed by
     `class_names` (its group's, see `make_corpus`); returns its slug."""
     names = {**(class_names or {}), **clone_names(template, number)}
-    slug = names.get(template.slug, names[template.generic_name]).lower().replace(" ", "-")
+    slug = clone_slug_of(template, number)
     target = medicines_dir / slug
     target.mkdir(parents=True)
     for source in sorted(template.folder.iterdir()):
@@ -132,6 +155,13 @@ INTERACTIONS = "interactions"
 CLASSES = "classes.yaml"
 
 
+class _PlainDumper(yaml.SafeDumper):
+    """Writes repeated values out in full: content may not use YAML aliases."""
+
+    def ignore_aliases(self, data) -> bool:
+        return True
+
+
 def member_classes(content_dir: Path) -> list[str]:
     """Ids of the classes the real medicines belong to (`classes:` in their records)."""
     found: list[str] = []
@@ -176,8 +206,9 @@ def write_interaction_store(content_dir: Path, target: Path, templates: list[Tem
         entries += [{**entry, "id": renamed[entry["id"]],
                      "name": f"{entry['name']} (group {code})"}
                     for entry in store["classes"] if entry["id"] in classes]
-    (target / CLASSES).write_text(yaml.safe_dump({"classes": entries}, allow_unicode=True,
-                                                 sort_keys=False), encoding="utf-8")
+    (target / CLASSES).write_text(yaml.dump({"classes": entries}, Dumper=_PlainDumper,
+                                            allow_unicode=True, sort_keys=False),
+                                  encoding="utf-8")
     out = target / INTERACTIONS
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir()

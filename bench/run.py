@@ -82,7 +82,8 @@ class SizeResult:
         return [r.peak_mb for r in runs]
 
 
-def write_config(project: Path, content: Path, site: Path, cache: str = ".cache") -> Path:
+def write_config(project: Path, content: Path, site: Path, cache: str = ".cache",
+                 handout_cache: str = ".cache/handouts") -> Path:
     """An mkdocs.yml for a corpus, inheriting everything else from the project's."""
     config = project / "mkdocs.yml"
     config.write_text(textwrap.dedent(f"""\
@@ -99,6 +100,7 @@ def write_config(project: Path, content: Path, site: Path, cache: str = ".cache"
               content_dir: {content}
               templates_dir: {ROOT / 'templates'}
               cache_dir: {cache}
+              handout_cache_dir: {handout_cache}
         """), encoding="utf-8")
     return config
 
@@ -209,7 +211,10 @@ def bench_size(size: int, runs: int, work: Path, log) -> SizeResult:
     cold_project = work / f"n{size}-cold"
     cold_project.mkdir()
     cold_site = cold_project / "site"
-    cold_config = write_config(cold_project, content, cold_site)
+    # No site, no record or page caches; the handouts already made are reused (they are
+    # content-addressed, and making them again would take minutes without checking more).
+    cold_config = write_config(cold_project, content, cold_site,
+                               handout_cache=str(project / ".cache" / "handouts"))
     medguide_build(cold_config, cold_site, cold_project / "report.json")
     incremental, cold = tree_bytes(site), tree_bytes(cold_site)
     result.identical = incremental == cold
