@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: site test serve check schema review-report clean handout-debs test-debs
+.PHONY: site test serve check schema review-report clean handout-debs test-debs bench
 
 # Debian packages, installed only when missing: what WeasyPrint needs to draw the PDF
 # handouts (Pango, HarfBuzz's subsetter, the handouts' font), and poppler-utils, with which
@@ -79,6 +79,10 @@ review-report: $(VENV)/.installed
 
 test: $(VENV)/.installed-test node_modules/.installed browser-tools handout-debs test-debs
 	$(BIN)/python -m pytest
+
+# Build speed at 100 and 1,000 medicines; writes bench/results.md (about 25 minutes on 2 cores).
+bench: $(VENV)/.installed handout-debs
+	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf site $(VENV) node_modules .cache

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import logging
-import shutil
+import os
 import sys
-import tempfile
+import time
 from pathlib import Path
 
 import yaml
 
+from . import progress
 from .problems import Problems, display_path
 from .site import build_site
 
@@ -86,53 +88,42 @@ def check_reading_level(args: argparse.Namespace, result, templates_dir: Path) -
 
 
 def command_build(args: argparse.Namespace) -> int:
-    """Check, then build into a temporary folder and swap it in only if everything worked."""
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import MkDocsException
+    """Check, then build: a new site is swapped in, or changed files are moved in, only if
+    everything worked (see `builder`)."""
+    from .builder import BuildFailed, build
 
-    content_dir, templates_dir, site_dir = project_paths(args.config)
+    _, _, site_dir = project_paths(args.config)
     site_dir = Path(args.site_dir) if args.site_dir else site_dir
-    result = build_site(content_dir, templates_dir, allow_overdue=args.allow_overdue)
-    if not result.ok:
-        print_problems(result.problems)
-        print("build stopped: nothing was changed in " + display_path(site_dir), file=sys.stderr)
-        return 1
-    for problem in result.problems.warnings:  # every overdue override is logged here
-        print(problem, file=sys.stderr)
-    site_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".site-new-", dir=site_dir.parent))
+    start = time.perf_counter()
+    options = {"allow_overdue": True} if args.allow_overdue else {}
     try:
-        config = load_config(config_file=str(args.config), site_dir=str(staging))
-        if args.allow_overdue:
-            config.plugins["medguide"].config.allow_overdue = True
-        config.plugins.on_startup(command="build", dirty=False)
-        build(config)
-        config.plugins.on_shutdown()
-    except (MkDocsException, SystemExit) as exc:
-        shutil.rmtree(staging, ignore_errors=True)
+        report = build(args.config, site_dir, jobs=args.jobs, plugin_options=options)
+    except BuildFailed as exc:
+        if exc.problems is not None:
+            print_problems(exc.problems)
+            print("build stopped: nothing was changed in " + display_path(site_dir),
+                  file=sys.stderr)
+        else:
+            print(f"build failed: {exc}", file=sys.stderr)
+            print("nothing was changed in " + display_path(site_dir), file=sys.stderr)
+        return 1
+    except SystemExit as exc:
         print(f"build failed: {exc}", file=sys.stderr)
         print("nothing was changed in " + display_path(site_dir), file=sys.stderr)
         return 1
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    swap_in(staging, site_dir)
-    print(f"built {len(result.pages)} pages into {site_dir}")
+    for problem in report.warnings:  # every overdue override is logged here
+        print(problem, file=sys.stderr)
+    total = time.perf_counter() - start
+    print(f"built {report.pages} pages into {site_dir} ({report.mode} build: "
+          f"{report.pages_built} converted, {report.files_written} files written, "
+          f"{report.files_removed} removed) in {total:.2f} s")
+    print(f"phases: {progress.current.summary()}")
+    if args.report:
+        Path(args.report).write_text(json.dumps({
+            "mode": report.mode, "pages": report.pages, "pages_built": report.pages_built,
+            "files_written": report.files_written, "files_removed": report.files_removed,
+            "phases": report.phases, "total": total}, indent=2), encoding="utf-8")
     return 0
-
-
-def swap_in(staging: Path, site_dir: Path) -> None:
-    """Replace `site_dir` with `staging` using renames, so readers never see half a site."""
-    old = None
-    if site_dir.exists():
-        old = Path(tempfile.mkdtemp(prefix=".site-old-", dir=site_dir.parent))
-        old.rmdir()
-        site_dir.rename(old)
-    staging.chmod(0o755)  # mkdtemp makes private folders; a site is for everyone to read
-    staging.rename(site_dir)
-    if old is not None:
-        shutil.rmtree(old)
 
 
 def command_serve(args: argparse.Namespace) -> int:
@@ -216,6 +207,9 @@ def main(argv: list[str] | None = None) -> int:
     build = sub.add_parser("build", help="check content and build the site")
     build.add_argument("--site-dir", help="where to write the site (default: from mkdocs.yml)")
     build.add_argument("--allow-overdue", action="store_true", help=overdue_help)
+    build.add_argument("--jobs", type=int, default=None,
+                       help="worker processes (default: one per core)")
+    build.add_argument("--report", help="also write the build's figures to this JSON file")
     serve = sub.add_parser("serve", help="live-reloading preview, drafts included")
     serve.add_argument("--dev-addr", default="127.0.0.1:8000")
     new = sub.add_parser("new", help="start a new medicine guide (a draft with TODO markers)")
@@ -240,5 +234,18 @@ def main(argv: list[str] | None = None) -> int:
     return handlers[args.command](args)
 
 
+def run() -> None:
+    """The `medguide` command: `main`, then exit without tearing down the heap.
+
+    A build of a thousand medicines leaves millions of objects; freeing them one by one at
+    exit takes seconds and does nothing useful, so the process ends as soon as its output is
+    flushed."""
+    code = main()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -14,7 +14,8 @@ import markdown
 from .interactions import Entry, InteractionIndex, Pair, SEVERITY_RANK, medicine_name
 from .loader import Catalog, InteractionSource
 from .model import Reference
-from .pages import (CHECKER_DATA_URI, CHECKER_URI, Page, medicine_page_uri)
+from .pages import (CHECKER_DATA_URI, CHECKER_URI, ONE_PAGE_LIST_MAX, Page,
+                    medicine_page_uri)
 from .validate import CITATION
 
 PAGE_TEMPLATES = "pages/interactions"
@@ -91,14 +92,17 @@ def render_interaction_pages(env: jinja2.Environment, catalog: Catalog, index: I
         pages.append(Page(pair.uri, title, title, description, front_matter(meta) + body))
 
     medicines = sorted(index.medicines.values(), key=lambda s: s.record.generic_name.casefold())
+    # Every pair in one table only while the site is small: it grows with the square of the
+    # number of medicines. A large site points to each medicine's Interactions page instead.
+    many = len(medicines) > ONE_PAGE_LIST_MAX
     rows = []
-    for first, second in itertools.combinations(medicines, 2):
+    for first, second in ([] if many else itertools.combinations(medicines, 2)):
         rows.append((first, second, index.pair(first.slug, second.slug)))
     title = "Interaction checker"
     description = ("Check how the medicines in this guide interact with each other, with "
                    "alcohol and with other common medicines.")
     body = render_template(env, f"{PAGE_TEMPLATES}/checker.md.j2", site=catalog.site,
-                           title=title, medicines=medicines, rows=rows,
+                           title=title, medicines=medicines, rows=rows, many=many,
                            data_file=CHECKER_DATA_URI.rsplit("/", 1)[-1])
     meta = {"title": title, "description": description, "scripts": [CHECKER_SCRIPT]}
     pages.insert(0, Page(CHECKER_URI, title, title, description, front_matter(meta) + body))

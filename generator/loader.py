@@ -12,7 +12,7 @@ import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from pydantic import BaseModel, ValidationError
 
@@ -412,8 +412,17 @@ def load_interactions(root: Path, problems: Problems
     return classes, interactions
 
 
-def load_catalog(root: Path) -> tuple[Catalog | None, Problems]:
-    """Load all content under `root`. Returns (catalog or None, problems found)."""
+def load_medicines(folders: list[Path], problems: Problems) -> list[MedicineSource | None]:
+    return [load_medicine(folder, problems) for folder in folders]
+
+
+def load_catalog(root: Path, medicines_loader: Callable[[list[Path], Problems],
+                                                        list[MedicineSource | None]]
+                 = load_medicines) -> tuple[Catalog | None, Problems]:
+    """Load all content under `root`. Returns (catalog or None, problems found).
+
+    `medicines_loader` loads the medicine folders, in order (a cached or parallel loader can
+    stand in)."""
     problems = Problems()
     site = None
     site_path = root / "site.yaml"
@@ -423,15 +432,12 @@ def load_catalog(root: Path) -> tuple[Catalog | None, Problems]:
         if loaded is not None:
             site = validate_model(SiteSettings, loaded[0], site_path, loaded[1], problems)
     reviewers, reviewers_map = load_reviewers(root, problems)
-    medicines = []
     medicines_dir = root / "medicines"
-    for folder in sorted(p for p in medicines_dir.iterdir() if p.is_dir()) \
-            if medicines_dir.is_dir() else []:
-        if folder.name.startswith((".", "_")):
-            continue
-        source = load_medicine(folder, problems)
-        if source is not None:
-            medicines.append(source)
+    folders = [folder for folder in (sorted(p for p in medicines_dir.iterdir() if p.is_dir())
+                                     if medicines_dir.is_dir() else [])
+               if not folder.name.startswith((".", "_"))]
+    medicines = [source for source in medicines_loader(folders, problems)
+                 if source is not None]
     pages = []
     for md_path in sorted((root / "pages").glob("*.md")):
         page = load_site_page(md_path, problems)

@@ -54,6 +54,9 @@ MEDICINE_PAGE_KINDS = (
 
 MEDICINES_INDEX_URI = "medicines/index.md"
 GLOSSARY_URI = "glossary.md"
+# A site with more medicines than this splits its A–Z into a page per letter, and its home page
+# links to the A–Z instead of listing every medicine: no page grows with the size of the site.
+ONE_PAGE_LIST_MAX = 100
 SEARCH_URI = "search.md"
 CHECKER_URI = "interactions/index.md"
 CHECKER_DATA_URI = "interactions/checker.json"
@@ -76,7 +79,28 @@ class Page:
     description: str
     markdown: str
     medicine: str | None = None
-    in_nav: bool = True  # False for pages reached otherwise (Search, from the search box)
+    in_nav: bool = True  # False for pages reached otherwise (Search; a letter of the A–Z)
+
+
+@dataclass(frozen=True)
+class Letter:
+    """One first letter of the A–Z and the page listing its names."""
+
+    label: str  # "B", or "#" for names that start with a digit or sign
+    entries: tuple  # A–Z entries (generic and brand names), see `render.a_to_z`
+
+    @property
+    def src_uri(self) -> str:
+        slug = self.label.lower() if self.label.isalpha() else "other"
+        return f"a-z/{slug}.md"
+
+
+def letter_groups(entries: list[dict]) -> list[Letter]:
+    """A–Z entries (in order) grouped by their letter."""
+    groups: dict[str, list[dict]] = {}
+    for entry in entries:
+        groups.setdefault(entry["letter"], []).append(entry)
+    return [Letter(label, tuple(group)) for label, group in groups.items()]
 
 
 def page_kinds_for(medicine: Medicine) -> list[MedicinePageKind]:

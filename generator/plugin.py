@@ -24,8 +24,10 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page as MkDocsPage
 
+from .cache import CoreCache, folder_digest, tree_digest
 from .glossary import GlossaryExtension
 from .handouts import PAPER_SIZES, HandoutSettings
 from .invariants import BOXED_WARNING_MARK, unsafe_html
@@ -56,6 +58,8 @@ class MedguideConfig(base.Config):
     # The explicit override: publish guides whose review is overdue (each is logged, and
     # its pages carry a "review overdue" banner). `medguide build --allow-overdue` sets it.
     allow_overdue = config_options.Type(bool, default=False)
+    # Caches of loaded records and rendered pages (relative to mkdocs.yml); "" turns them off.
+    cache_dir = config_options.Type(str, default=".cache")
     # Paper size of the printable handouts and wallet card: letter or a4.
     handout_paper = config_options.Choice(PAPER_SIZES, default="letter")
     # Built handouts are kept here (outside the site) and reused while their inputs match.
@@ -71,6 +75,10 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
         self.boxed_warning_pages: set[str] = set()
         self.page_dates: dict[str, str] = {}
         self.site_date: str | None = None
+        self.reduced_navs: dict = {}
+        self.search_by_builder = False
+        self.cache: CoreCache | None = None
+        self.content_dir: Path | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # The preview (`serve`) shows drafts; a published build never does.
@@ -80,13 +88,16 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
         root = Path(config.config_file_path).parent
         content_dir = root / self.config.content_dir
         templates_dir = root / self.config.templates_dir
+        self.content_dir = content_dir
+        self.cache = CoreCache(root / self.config.cache_dir) if self.config.cache_dir else None
         handouts = HandoutSettings(root / self.config.handout_cache_dir,
                                    self.config.handout_paper)
         start = time.perf_counter()
         result = build_site(content_dir, templates_dir, include_drafts=self.preview,
                             preview=self.preview, allow_overdue=self.config.allow_overdue,
-                            handouts=handouts)
+                            handouts=handouts, cache=self.cache)
         self.boxed_warning_pages, self.page_dates, self.site_date = set(), {}, None
+        self.site_build = result
         if self.preview:
             if result.problems.items:
                 log.info("medguide: %d problem(s) in the content; each is shown on its page",
@@ -167,16 +178,66 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
                                or page.meta.get("last_reviewed") or FALLBACK_DATE)
         return markdown
 
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        self.reduced_navs = {}
+        return nav
+
     def on_page_context(self, context: dict, *, page: MkDocsPage, config: MkDocsConfig,
                         nav) -> dict:
         context["structured_data"] = self.structured_data(page, config)
+        # Each page carries a reduced navigation: the top-level links plus its own medicine's
+        # section. Pages stay the same size however many medicines the site has, and a page
+        # depends only on its own part of the nav (what lets the fast build skip the others).
+        section = page.parent
+        while section is not None and section.parent is not None:
+            section = section.parent
+        reduced = self.reduced_navs.get(id(section))
+        if reduced is None:
+            reduced = self.reduced_navs[id(section)] = reduced_nav(nav, section)
+        context["nav"] = reduced
         return context
+
+    # What the fast build (`builder`) needs to know about pages' HTML besides their Markdown.
+
+    def shared_inputs(self) -> str:
+        """Hash of the content every page's HTML may show besides its own Markdown: site
+        settings, glossary (inline definitions), reviewers (structured data), and any other
+        shared content not known to reach pages only through their Markdown."""
+        if self.content_dir is None:
+            return ""
+        # Shown only through pages' Markdown (which their keys cover) or as files of their
+        # own: interactions and classes, the record schema.
+        skipped = [self.content_dir / name for name in ("medicines", "pages", "interactions")]
+        own_files = {self.content_dir / "classes.yaml", self.content_dir / "medicine.schema.json"}
+        return tree_digest(self.content_dir, skip=lambda path: path in own_files or any(
+            folder in path.parents for folder in skipped))
+
+    def page_inputs(self, src_uri: str) -> str:
+        """Hash of what one page's HTML shows besides its Markdown: a medicine's pages carry
+        structured data made from its whole record."""
+        medicine = self.page_medicines.get(src_uri)
+        if medicine is None:
+            return ""
+        if self.cache is not None and medicine.path.parent in self.cache.folder_digests:
+            return self.cache.folder_digests[medicine.path.parent]
+        return folder_digest(medicine.path.parent)
+
+    @property
+    def page_medicines(self) -> dict:
+        if getattr(self, "_page_medicines_for", None) is not self.site_build:
+            by_slug = {m.slug: m for m in self.site_build.catalog.medicines}
+            self._page_medicines = {page.src_uri: by_slug[page.medicine]
+                                    for page in self.site_build.pages
+                                    if page.medicine in by_slug}
+            self._page_medicines_for = self.site_build
+        return self._page_medicines
 
     def structured_data(self, page: MkDocsPage, config: MkDocsConfig) -> dict | None:
         slug = page.meta.get("medicine")
         if not slug:
             return None
-        source = next(m for m in self.site_build.catalog.medicines if m.slug == slug)
+        source = self.page_medicines.get(page.file.src_uri) or next(
+            m for m in self.site_build.catalog.medicines if m.slug == slug)
         overview = self.files.get_file_from_path(page_kinds_for(source.record)[0].src_uri(slug))
         return medical_web_page(self.site_build.catalog.site, source.record,
                                 self.site_build.catalog.reviewers or {},
@@ -186,7 +247,8 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
                                 description=page.meta.get("description", ""))
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        if not self.config.search_index:
+        # `medguide build` (the fast build, `builder`) indexes the site itself.
+        if not self.config.search_index or self.search_by_builder:
             return
         try:
             build_search_index(Path(config.site_dir))
@@ -217,3 +279,22 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
                 raise PluginError(message)
             log.warning("medguide: %s", message)
         return output
+
+
+def reduced_nav(nav: Navigation, section) -> Navigation:
+    """`nav` with its top-level links and `section`, without the other sections."""
+    items = [item for item in nav.items if not item.is_section or item is section]
+    reduced = Navigation(items, _pages_in(items))
+    reduced.homepage = nav.homepage
+    return reduced
+
+
+def _pages_in(items) -> list:
+    """The pages among `items` and in their sections, in nav order."""
+    pages = []
+    for item in items:
+        if item.is_section:
+            pages += _pages_in(item.children)
+        elif item.is_page:
+            pages.append(item)
+    return pages

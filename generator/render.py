@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import Callable
 
 import jinja2
 import yaml
@@ -21,8 +23,8 @@ from .interaction_pages import (KIND_WORDS, cited, namespaced_references, plain_
 from .interactions import InteractionIndex
 from .loader import Catalog, MedicineSource, Prose
 from .model import Amount, Duration, Reference, Review, Reviewer
-from .pages import (GLOSSARY_URI, MEDICINES_INDEX_URI, SEARCH_URI, Page, display_name,
-                    page_kinds_for)
+from .pages import (GLOSSARY_URI, MEDICINES_INDEX_URI, ONE_PAGE_LIST_MAX, SEARCH_URI, Page,
+                    display_name, letter_groups, page_kinds_for)
 from .plaintext import inline_plain, shorten
 from .problems import Problems
 from .validate import CITATION
@@ -128,6 +130,9 @@ class TemplateProblem(Exception):
         super().__init__(f"{path}:{line}: {message}")
         self.path, self.line, self.message = path, line, message
 
+    def __reduce__(self):  # so it can travel back from a worker process
+        return TemplateProblem, (self.path, self.line, self.message)
+
 
 def number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
@@ -208,8 +213,13 @@ def _template_location(exc: BaseException, name: str) -> tuple[str, int]:
     return location
 
 
+# libyaml's emitter writes the same YAML as PyYAML's, several times faster.
+FAST_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
 def front_matter(meta: dict) -> str:
-    return "---\n" + yaml.safe_dump(meta, sort_keys=True, allow_unicode=True) + "---\n\n"
+    return "---\n" + yaml.dump(meta, Dumper=FAST_DUMPER, sort_keys=True,
+                                allow_unicode=True) + "---\n\n"
 
 
 def references_cited(markdown: str, references: list[Reference]) -> list[Reference]:
@@ -303,13 +313,18 @@ def newest_review(medicines: list[MedicineSource]) -> dict:
 def render_catalog(catalog: Catalog, medicines: list[MedicineSource], templates_dir: Path,
                    index: InteractionIndex | None = None, *, today: dt.date | None = None,
                    problems: Problems | None = None,
-                   handouts: Mapping[str, Sequence] | None = None) -> list[Page]:
+                   handouts: Mapping[str, Sequence] | None = None,
+                   renderer: Callable | None = None) -> list[Page]:
     """Every page of the site, as Markdown. `medicines` are the ones to publish; `index`
     holds the published interactions; `handouts` (by medicine slug) are the printable PDFs
     their pages link to.
 
     Without `problems` the first template failure is raised; with it, every failing page
-    is reported there and left out, and the other pages are still rendered."""
+    is reported there and left out, and the other pages are still rendered.
+
+    `renderer` gets each medicine with a call that renders it (giving its pages and the
+    problems found) and its handouts, and returns the calls' results in order: it may take
+    them from a cache, or spread the calls over several processes."""
     env = make_environment(templates_dir)
     if index is None:
         index = InteractionIndex(catalog, medicines)
@@ -325,12 +340,15 @@ def render_catalog(catalog: Catalog, medicines: list[MedicineSource], templates_
             problems.add(exc.path, exc.line, 1, "(template)", exc.message, page=uri)
             return None
 
+    short_list = ordered if len(ordered) <= ONE_PAGE_LIST_MAX else []
+    entries = a_to_z(ordered)
+    letters = letter_groups(entries) if not short_list else []
     for page in catalog.pages:
         fm = page.front_matter
         body = render_or_report(f"{page.name}.md", f"{PAGE_TEMPLATES}/site_page.md.j2",
                                 site=catalog.site, page=fm,
                                 body=jinja2.utils.markupsafe.Markup(page.body),
-                                medicines=ordered, name=page.name)
+                                medicines=short_list, name=page.name)
         if body is None:
             continue
         meta = {"title": fm.title, "description": fm.description}
@@ -342,21 +360,51 @@ def render_catalog(catalog: Catalog, medicines: list[MedicineSource], templates_
     description = f"Every medicine in {catalog.site.name}, from A to Z."
     body = render_or_report(MEDICINES_INDEX_URI, f"{PAGE_TEMPLATES}/medicines_index.md.j2",
                             site=catalog.site, medicines=ordered, title=title,
-                            entries=a_to_z(ordered))
+                            entries=[] if letters else entries, letters=letters)
     if body is not None:
         pages.append(Page(MEDICINES_INDEX_URI, title, title, description,
                           front_matter({"title": title, "description": description,
                                         **newest_review(ordered)}) + body))
+    for letter in letters:
+        letter_title = f"Medicines A–Z: {letter.label}"
+        letter_description = (f"Medicines in {catalog.site.name} whose names start with "
+                              f"{letter.label}.")
+        body = render_or_report(letter.src_uri, f"{PAGE_TEMPLATES}/medicines_letter.md.j2",
+                                site=catalog.site, letter=letter, letters=letters,
+                                title=letter_title)
+        if body is not None:
+            listed = {e["slug"] for e in letter.entries}
+            pages.append(Page(letter.src_uri, letter_title, letter_title, letter_description,
+                              front_matter({"title": letter_title,
+                                            "description": letter_description,
+                                            **newest_review([m for m in ordered
+                                                             if m.slug in listed])}) + body,
+                              in_nav=False))
     if catalog.glossary is not None:
         pages.append(render_glossary(env, catalog))
     pages.append(render_search(env, catalog))
-    for source in ordered:
-        pages.extend(render_medicine(env, catalog, source, today, problems, index,
-                                     (handouts or {}).get(source.slug, ())))
+    calls = [(source, partial(render_one_medicine, env, catalog, source, today,
+                              problems is not None, index,
+                              (handouts or {}).get(source.slug, ())),
+              (handouts or {}).get(source.slug, ())) for source in ordered]
+    for medicine_pages, found in (renderer(calls) if renderer else
+                                  [call() for _, call, _ in calls]):
+        pages.extend(medicine_pages)
+        if found is not None:
+            problems.extend(found)
     pages.extend(render_interaction_pages(
         env, catalog, index, render_template, front_matter, references_cited,
         lambda review: review_view_of(review, [], catalog, today or dt.date.today())))
     return pages
+
+
+def render_one_medicine(env: jinja2.Environment, catalog: Catalog, source: MedicineSource,
+                        today: dt.date | None, collect: bool, index, handouts: Sequence
+                        ) -> tuple[list[Page], Problems | None]:
+    """`render_medicine` giving back the problems it found (with `collect`) rather than
+    adding them to a shared list, so it can run in another process."""
+    found = Problems() if collect else None
+    return render_medicine(env, catalog, source, today, found, index, handouts), found
 
 
 def render_glossary(env: jinja2.Environment, catalog: Catalog) -> Page:

@@ -23,10 +23,11 @@ def pagefind_executable() -> Path:
     return pagefind_bin.get_executable()
 
 
-def build_search_index(site_dir: Path) -> None:
-    """Write the Pagefind index into `site_dir/pagefind/`."""
-    command = [str(pagefind_executable()), "--site", str(site_dir),
-               "--output-subdir", SEARCH_BUNDLE, "--silent"]
+def build_search_index(site_dir: Path, output_dir: Path | None = None) -> None:
+    """Write the Pagefind index of `site_dir` into `site_dir/pagefind/` (or `output_dir`)."""
+    command = [str(pagefind_executable()), "--site", str(site_dir), "--silent"]
+    command += (["--output-path", str(output_dir)] if output_dir is not None
+                else ["--output-subdir", SEARCH_BUNDLE])
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
         raise SearchIndexError(f"Pagefind failed (exit {result.returncode}):\n"

@@ -5,19 +5,24 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
+from .cache import (CoreCache, PickleCache, code_digest, collector_paused, digest, folder_digest,
+                    shared_inputs_digest)
 from .glossary import check_glossary
 from .invariants import check_pages
 from .handouts import HandoutBuild, HandoutProblem, HandoutSettings, build_handouts
-from .loader import Catalog, load_catalog
+from .loader import Catalog, MedicineSource, load_catalog, load_medicine
+from .parallel import run_calls
 from .interaction_pages import checker_data
 from .interactions import InteractionIndex
 from .pages import CHECKER_DATA_URI, CHECKER_URI, Page, build_nav
 from .preview import add_problem_banners
 from .problems import Problems
+from .progress import phase
 from .render import SEVERITY_WORDS, render_catalog
-from .validate import check_catalog, published
+from .validate import check_catalog, check_medicine, published
 
 
 @dataclass
@@ -40,8 +45,8 @@ class SiteBuild:
 
 def build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool = False,
                today: dt.date | None = None, preview: bool = False,
-               allow_overdue: bool = False, handouts: HandoutSettings | None = None
-               ) -> SiteBuild:
+               allow_overdue: bool = False, handouts: HandoutSettings | None = None,
+               cache: CoreCache | None = None) -> SiteBuild:
     """Run every step and collect every problem, even after the first error, so one run
     reports them all.
 
@@ -50,14 +55,36 @@ def build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool =
     `allow_overdue` publishes guides whose review is overdue (with the banner), reporting
     each as a warning: the explicit override for the production build.
     With `handouts` settings, the PDF handouts are built first, so the pages can link them
-    with their size and page count."""
-    today = today or dt.date.today()
-    catalog, problems = load_catalog(content_dir)
+    with their size and page count.
+    With a `cache`, unchanged medicines are neither parsed, checked nor rendered again; what
+    must be done is spread over all cores. The result is the same either way."""
+    with collector_paused():
+        return _build_site(content_dir, templates_dir, include_drafts=include_drafts,
+                           today=today or dt.date.today(), preview=preview,
+                           allow_overdue=allow_overdue, handouts=handouts, cache=cache)
+
+
+def _build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool,
+                today: dt.date, preview: bool, allow_overdue: bool,
+                handouts: HandoutSettings | None, cache: CoreCache | None) -> SiteBuild:
+    with phase("load"):
+        catalog, problems = load_catalog(content_dir, partial(load_medicines_fast, cache))
     result = SiteBuild(problems, catalog)
     if catalog is not None:
-        problems.extend(check_catalog(catalog, today, allow_overdue=allow_overdue or preview))
-        if catalog.glossary is not None:
-            check_glossary(catalog.glossary, problems)
+        shared = None
+        if cache:
+            shared = shared_inputs_digest(content_dir, templates_dir, extra=(
+                today.isoformat(), repr((include_drafts, preview, allow_overdue)),
+                identities_digest(catalog.medicines)))
+        overdue_ok = allow_overdue or preview
+        with phase("check"):
+            if cache:
+                check_medicines_ahead(cache, shared, catalog.medicines, today, overdue_ok)
+            problems.extend(check_catalog(
+                catalog, today, allow_overdue=overdue_ok,
+                check_one=partial(check_cached, cache, shared) if cache else None))
+            if catalog.glossary is not None:
+                check_glossary(catalog.glossary, problems)
         shown = [m for m in catalog.medicines
                  if published(m.record, include_drafts=include_drafts or preview)]
         if not preview:
@@ -69,25 +96,151 @@ def build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool =
             r for r in catalog.interactions
             if published(r.record, include_drafts=include_drafts or preview)])
         if handouts is not None and not problems.errors:
-            try:
-                result.handouts = build_handouts(catalog, shown, templates_dir, handouts)
-            except HandoutProblem as exc:
-                problems.add(exc.path, exc.line, 1, exc.field, exc.message, exc.hint)
-        result.pages = render_catalog(catalog, shown, templates_dir, index, today=today,
-                                      problems=problems,
-                                      handouts=result.handouts.by_medicine())
-        result.files[CHECKER_DATA_URI] = checker_data(index, SEVERITY_WORDS)
+            with phase("handouts"):
+                try:
+                    result.handouts = build_handouts(catalog, shown, templates_dir, handouts)
+                except HandoutProblem as exc:
+                    problems.add(exc.path, exc.line, 1, exc.field, exc.message, exc.hint)
+        with phase("render"):
+            result.pages = render_catalog(catalog, shown, templates_dir, index, today=today,
+                                          problems=problems,
+                                          handouts=result.handouts.by_medicine(),
+                                          renderer=partial(render_medicines_fast, cache,
+                                                           shared))
+            result.files[CHECKER_DATA_URI] = checker_data(index, SEVERITY_WORDS)
         pair_pages = [p for p in result.pages if p.src_uri.startswith("interactions/")
                       and p.src_uri != CHECKER_URI]
-        # A page whose template failed is already reported: links to it are not broken too.
-        failed = {problem.page for problem in problems.items if problem.page}
-        problems.extend(check_pages(result.pages, catalog, templates_dir,
-                                    published={m.slug for m in shown}, failed=failed))
+        with phase("check pages"):
+            # A page whose template failed is already reported: links to it are not broken
+            # too.
+            failed = {problem.page for problem in problems.items if problem.page}
+            problems.extend(check_pages(result.pages, catalog, templates_dir,
+                                        published={m.slug for m in shown}, failed=failed))
         result.nav = build_nav(catalog, shown, pair_pages, mark_drafts=preview)
     if preview:
         result.pages, result.nav = add_problem_banners(
             result.pages, result.nav, problems.items, catalog, content_dir, templates_dir)
+    if cache and result.ok:
+        cache.prune()
     return result
+
+
+def _load_one(folder: Path, cache: PickleCache | None, key: str | None
+              ) -> tuple[MedicineSource | None, Problems]:
+    found = Problems()
+    outcome = load_medicine(folder, found), found
+    if cache is not None and outcome[0] is not None and not found.errors:
+        cache.put(key, outcome)  # in the worker, so the writing is spread over the cores too
+    return outcome
+
+
+def load_medicines_fast(cache: CoreCache | None, folders: list[Path], problems: Problems
+                        ) -> list[MedicineSource | None]:
+    """Load medicine folders: from the cache when unchanged, the others over all cores."""
+    loaded: dict[Path, tuple[MedicineSource | None, Problems]] = {}
+    if cache:
+        for folder in folders:
+            cache.folder_digests[folder] = folder_digest(folder)
+            hit = cache.records.get(record_key(folder, cache))
+            if hit is not None:
+                loaded[folder] = hit
+    missing = [folder for folder in folders if folder not in loaded]
+    calls = [partial(_load_one, folder, cache.records if cache else None,
+                     record_key(folder, cache) if cache else None) for folder in missing]
+    for folder, outcome in zip(missing, run_calls(calls, "loading medicines")):
+        loaded[folder] = outcome
+        if cache:
+            cache.records.used.add(record_key(folder, cache))
+    sources = []
+    for folder in folders:  # problems in folder order, as a plain load gives them
+        source, found = loaded[folder]
+        problems.extend(found)
+        sources.append(source)
+    return sources
+
+
+def record_key(folder: Path, cache: CoreCache) -> str:
+    """A loaded record depends on its folder's files and on the code that loads it."""
+    return digest("record", code_digest(), cache.folder_digests[folder])
+
+
+def check_key(cache: CoreCache, shared: str, source: MedicineSource, today: dt.date,
+              allow_overdue: bool) -> str:
+    folder = source.path.parent
+    return digest("check", shared, today.isoformat(), str(allow_overdue), source.slug,
+                  cache.folder_digests.get(folder) or folder_digest(folder))
+
+
+def _check_one(source: MedicineSource, today: dt.date, allow_overdue: bool,
+               cache: PickleCache, key: str) -> Problems:
+    found = Problems()
+    check_medicine(source, today, found, allow_overdue=allow_overdue)
+    cache.put(key, found)
+    return found
+
+
+def check_medicines_ahead(cache: CoreCache, shared: str, medicines: list[MedicineSource],
+                          today: dt.date, allow_overdue: bool) -> None:
+    """Check the medicines the cache has no findings for, over all cores, into the cache."""
+    missing = [(source, key) for source in medicines if not cache.checks.has(
+        key := check_key(cache, shared, source, today, allow_overdue))]
+    found = run_calls([partial(_check_one, source, today, allow_overdue, cache.checks, key)
+                       for source, key in missing], "checking medicines")
+    for (_, key), problems in zip(missing, found):
+        cache.checks.remember(key, problems)
+
+
+def check_cached(cache: CoreCache, shared: str, source: MedicineSource, today: dt.date,
+                 problems: Problems, *, allow_overdue: bool = False) -> None:
+    """`check_medicine`, reusing last time's findings when nothing it reads changed."""
+    key = check_key(cache, shared, source, today, allow_overdue)
+    found = cache.checks.get(key)
+    if found is None:
+        found = _check_one(source, today, allow_overdue, cache.checks, key)
+    problems.extend(found)
+
+
+def identities_digest(medicines: list[MedicineSource]) -> str:
+    """What one medicine's pages may show of the others: names, brands, class, the classes
+    it belongs to (interaction rules), its review status (published or not)."""
+    return digest(*(
+        "|".join([m.slug, m.record.generic_name,
+                  ",".join(b.name for b in m.record.brand_names),
+                  m.record.drug_class.model_dump_json(),
+                  ",".join(getattr(m.record, "classes", None) or []),
+                  m.record.review.status.value])
+        for m in sorted(medicines, key=lambda m: m.slug)))
+
+
+def render_medicines_fast(cache: CoreCache | None, shared: str | None, calls
+                          ) -> list[tuple[list[Page], Problems | None]]:
+    """Each medicine's pages (and the problems rendering found): from the cache when
+    nothing they depend on changed, the others rendered over all cores."""
+    rendered: dict[int, tuple] = {}
+    keys: dict[int, str] = {}
+    if cache:
+        for index, (source, _, handouts) in enumerate(calls):
+            folder = source.path.parent
+            folder_key = cache.folder_digests.get(folder) or folder_digest(folder)
+            keys[index] = digest(shared, source.slug, folder_key, repr(handouts))
+            hit = cache.pages.get(keys[index])
+            if hit is not None:
+                rendered[index] = hit
+    missing = [index for index in range(len(calls)) if index not in rendered]
+    jobs = [partial(_render_one, calls[index][1], cache.pages if cache else None,
+                    keys.get(index)) for index in missing]
+    for index, outcome in zip(missing, run_calls(jobs, "rendering medicines")):
+        rendered[index] = outcome
+        if cache:
+            cache.pages.used.add(keys[index])
+    return [rendered[index] for index in range(len(calls))]
+
+
+def _render_one(render, cache: PickleCache | None, key: str | None) -> tuple:
+    pages, found = outcome = render()
+    if cache is not None and not found:
+        cache.put(key, outcome)  # in the worker, so the writing is spread over the cores too
+    return outcome
 
 
 def medicines_with_errors(problems: Problems, content_dir: Path) -> set[str]:

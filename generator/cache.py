@@ -1,0 +1,154 @@
+"""Content-addressed caches for the core pipeline, so a rebuild redoes only what changed.
+
+Three caches, each a folder of pickles named by a hash of everything the result depends on:
+- records: a medicine folder's bytes → its loaded record (and the problems loading found);
+- checks: the same, the shared content, the date and every medicine's identity → the problems
+  checking that medicine found;
+- pages: a medicine's record, the templates, the shared content and every medicine's identity
+  → that medicine's rendered pages.
+A key that misses is computed and stored; entries no build used are removed at the end of a
+build, so the cache never holds more than about one site's worth. Wrong or unreadable entries
+are treated as misses: a cache can make a build faster, never different.
+"""
+
+from __future__ import annotations
+
+import functools
+import gc
+import hashlib
+import os
+import pickle
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+# Bump when what is cached changes shape, so old entries are never read.
+CACHE_VERSION = "1"
+
+
+def digest(*parts: bytes | str) -> str:
+    hasher = hashlib.sha256(CACHE_VERSION.encode())
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        hasher.update(len(data).to_bytes(8, "little"))
+        hasher.update(data)
+    return hasher.hexdigest()
+
+
+def tree_digest(folder: Path, *, skip: Callable[[Path], bool] = lambda p: False) -> str:
+    """Hash of every file under `folder` (names and bytes), in a stable order."""
+    parts: list[bytes | str] = []
+    if folder.is_dir():
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and not skip(path):
+                parts += [path.relative_to(folder).as_posix(), path.read_bytes()]
+    return digest(*parts)
+
+
+def folder_digest(folder: Path) -> str:
+    """Hash of the files directly in `folder` plus its location (paths end up in problems)."""
+    parts: list[bytes | str] = [str(folder.resolve())]
+    with os.scandir(folder) as entries:
+        for entry in sorted(entries, key=lambda e: e.name):
+            if entry.is_file():
+                with open(entry.path, "rb") as handle:
+                    parts += [entry.name, handle.read()]
+    return digest(*parts)
+
+
+class PickleCache:
+    """One folder of pickled values by key, remembering which keys this build used."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.used: set[str] = set()
+        self.recent: dict[str, Any] = {}  # values this build already has in memory
+
+    def remember(self, key: str, value: Any) -> None:
+        """Note a value another process stored under `key`, so reading it costs nothing."""
+        self.used.add(key)
+        self.recent[key] = value
+
+    def get(self, key: str) -> Any | None:
+        self.used.add(key)
+        if key in self.recent:
+            return self.recent[key]
+        try:
+            with open(self.folder / f"{key}.pickle", "rb") as handle:
+                return pickle.load(handle)
+        except FileNotFoundError:
+            return None
+        except Exception:  # a damaged entry is a miss
+            return None
+
+    def has(self, key: str) -> bool:
+        return (self.folder / f"{key}.pickle").is_file()
+
+    def put(self, key: str, value: Any) -> None:
+        self.used.add(key)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
+        with os.fdopen(handle, "wb") as out:
+            pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temp, self.folder / f"{key}.pickle")
+
+    def prune(self) -> None:
+        """Remove entries this build did not use."""
+        if not self.folder.is_dir():
+            return
+        for path in self.folder.iterdir():
+            if path.suffix == ".pickle" and path.stem not in self.used:
+                path.unlink(missing_ok=True)
+
+
+class CoreCache:
+    """The caches of one project (under its cache folder, e.g. `.cache/`)."""
+
+    def __init__(self, cache_dir: Path) -> None:
+        self.records = PickleCache(cache_dir / "records")
+        self.pages = PickleCache(cache_dir / "pages")
+        self.checks = PickleCache(cache_dir / "checks")
+        self.folder_digests: dict[Path, str] = {}
+
+    def prune(self) -> None:
+        self.records.prune()
+        self.pages.prune()
+        self.checks.prune()
+
+
+def shared_inputs_digest(content_dir: Path, templates_dir: Path,
+                         extra: Iterable[str] = ()) -> str:
+    """Hash of everything every medicine's pages may depend on besides its own record:
+    the page templates and all content outside `medicines/` (site settings, glossary,
+    interactions, ...). The web theme is not included: it does not shape page Markdown."""
+    theme = templates_dir / "theme"
+    return digest(
+        code_digest(),
+        tree_digest(templates_dir, skip=lambda p: theme in p.parents),
+        tree_digest(content_dir, skip=lambda p: (content_dir / "medicines") in p.parents),
+        *extra,
+    )
+
+
+@functools.lru_cache(maxsize=None)
+def code_digest() -> str:
+    """Hash of medguide's own code: a change to it may change any page."""
+    package = Path(__file__).resolve().parent
+    return digest(*(part for path in sorted(package.glob("*.py"))
+                    for part in (path.name, path.read_bytes())))
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while making many long-lived objects.
+
+    Loading a thousand records makes millions of objects with no reference cycles; the
+    collector would scan all of them again and again (two thirds of the loading time)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

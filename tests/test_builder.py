@@ -1,0 +1,215 @@
+"""The fast build: an incremental rebuild gives exactly the files of a cold build, converts
+and writes only what changed, and removes what is gone. Correctness only: timing lives in
+the benchmark (`make bench`)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator import builder
+from generator.builder import BuildFailed, build
+
+from conftest import FIXTURES, ROOT, edit, write_mkdocs_config
+
+sys.path.insert(0, str(ROOT))
+from bench import corpus  # noqa: E402  (the benchmark's record cloner)
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def stats(folder: Path) -> dict[str, tuple[int, int]]:
+    return {p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*"))}
+
+
+def clone_medicines(content: Path, count: int, first: int = 1) -> list[str]:
+    """Add `count` copies of the fixture medicine under new names."""
+    template = corpus.read_templates(FIXTURES / "content")[0]
+    return [corpus.write_clone(template, number, content / "medicines")
+            for number in range(first, first + count)]
+
+
+@pytest.fixture
+def project(tmp_path: Path, content: Path) -> Path:
+    clone_medicines(content, 3)
+    write_mkdocs_config(tmp_path, content)
+    return tmp_path
+
+
+def cold_build(project: Path, content: Path, name: str = "cold") -> Path:
+    """A build of the same content with no previous site and no caches."""
+    other = project / name
+    other.mkdir()
+    config = write_mkdocs_config(other, content)
+    build(config, other / "site", jobs=1)
+    return other / "site"
+
+
+def test_a_first_build_is_full_and_equals_plain_mkdocs_build_in_every_byte(project, content):
+    report = build(project / "mkdocs.yml", project / "site")
+    assert report.mode == "full" and report.pages_built == report.pages
+    assert report.pages == len(list((project / "site").rglob("index.html"))) > 4 * 8
+    by_mkdocs = project / "by-mkdocs"
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+    config = load_config(config_file=str(project / "mkdocs.yml"), site_dir=str(by_mkdocs))
+    config.plugins.on_startup(command="build", dirty=False)
+    mkdocs_build(config)
+    assert tree(project / "site") == tree(by_mkdocs)
+
+
+def test_pages_built_by_worker_processes_equal_pages_built_in_one(project, content,
+                                                                 monkeypatch):
+    monkeypatch.setattr(builder, "PARALLEL_MIN_PAGES", 1)
+    monkeypatch.setattr(builder, "CHUNK_PAGES", 5)
+    build(project / "mkdocs.yml", project / "site", jobs=2)
+    assert tree(project / "site") == tree(cold_build(project, content))
+
+
+def test_a_rebuild_with_nothing_changed_converts_and_writes_nothing(project):
+    site = project / "site"
+    build(project / "mkdocs.yml", site)
+    manifests = {p: p.read_bytes() for p in (project / ".cache").glob("site-*.pickle")}
+    assert len(manifests) == 1
+    before = stats(site)
+    report = build(project / "mkdocs.yml", site)
+    assert report.mode == "incremental"
+    assert (report.pages_built, report.files_written, report.files_removed) == (0, 0, 0)
+    assert stats(site) == before  # same files, same inodes, same modification times
+    assert {p: p.read_bytes() for p in (project / ".cache").glob("site-*.pickle")} == manifests
+
+
+def test_editing_one_medicine_rebuilds_only_its_pages_and_equals_a_cold_build(
+        project, content):
+    site = project / "site"
+    build(project / "mkdocs.yml", site)
+    before = stats(site)
+    record = content / "medicines" / "testofen" / "medicine.yaml"
+    edit(record, "Testofen is a made-up medicine", "Testofen is an invented medicine")
+    report = build(project / "mkdocs.yml", site)
+    assert report.mode == "incremental"
+    # At most its own pages, plus the home page and the A–Z, which show its summary.
+    assert 0 < report.pages_built <= 10
+    changed = {name for name, state in stats(site).items()
+               if before.get(name) != state and (site / name).is_file()}
+    search_index = {name for name in changed if name.startswith("pagefind/")}
+    assert search_index  # the search index follows the pages
+    its_handouts = {name for name in changed if name.startswith("handouts/testofen")}
+    assert {"index.html", "medicines/index.html", "medicines/testofen/index.html"} <= (
+        changed - search_index - its_handouts) <= {"index.html", "medicines/index.html"} | {
+        f"medicines/testofen/{page}index.html" for page in (
+            "", "how-to-take/", "side-effects/", "missed-or-extra-doses/", "stopping-safely/",
+            "pump-care/", "interactions/", "other-safety-information/")}
+    assert tree(site) == tree(cold_build(project, content))
+
+
+def test_editing_a_page_template_rebuilds_the_pages_it_shapes(project, content, tmp_path):
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text().replace(f"templates_dir: {ROOT / 'templates'}",
+                                                 f"templates_dir: {templates}"))
+    build(config, project / "site")
+    edit(templates / "pages" / "medicine" / "side-effects.md.j2",
+         "This is not every possible side effect.", "Edited. This is not every side effect.")
+    report = build(config, project / "site")
+    assert report.mode == "incremental" and report.pages_built == 4  # one per medicine
+    cold = project / "cold"
+    cold.mkdir()
+    cold_config = cold / "mkdocs.yml"
+    cold_config.write_text(config.read_text().replace(str(project / "site"),
+                                                      str(cold / "site")))
+    build(cold_config, cold / "site")
+    assert tree(project / "site") == tree(cold / "site")
+
+
+def test_adding_a_medicine_gives_the_files_of_a_cold_build(project, content):
+    site = project / "site"
+    build(project / "mkdocs.yml", site)
+    [slug] = clone_medicines(content, 1, first=4)
+    report = build(project / "mkdocs.yml", site)
+    assert report.mode == "incremental"
+    assert report.pages_built < report.pages
+    assert (site / "medicines" / slug / "index.html").is_file()
+    assert tree(site) == tree(cold_build(project, content))
+
+
+def test_deleting_a_medicine_removes_its_pages_and_handouts(project, content):
+    site = project / "site"
+    build(project / "mkdocs.yml", site)
+    slug = sorted(p.name for p in (content / "medicines").iterdir())[0]
+    assert (site / "medicines" / slug / "side-effects" / "index.html").is_file()
+    shutil.rmtree(content / "medicines" / slug)
+    before = {name for name in stats(site) if (site / name).is_file()}
+    report = build(project / "mkdocs.yml", site)
+    after = {name for name in stats(site) if (site / name).is_file()}
+    its_files = {name for name in before if name.startswith(
+        (f"medicines/{slug}/", f"handouts/{slug}-"))}
+    assert any(name.startswith("handouts/") for name in its_files)
+    assert {name for name in before - after if not name.startswith("pagefind/")} == its_files
+    assert report.files_removed >= 8
+    assert not (site / "medicines" / slug).exists()
+    assert tree(site) == tree(cold_build(project, content))
+
+
+def test_a_site_changed_by_hand_is_rebuilt_in_full(project, content):
+    site = project / "site"
+    build(project / "mkdocs.yml", site)
+    page = site / "medicines" / "testofen" / "index.html"
+    page.write_text("changed by hand")
+    report = build(project / "mkdocs.yml", site)
+    assert report.mode == "full"
+    assert tree(site) == tree(cold_build(project, content))
+
+
+def test_a_failed_rebuild_leaves_the_site_untouched(project, content):
+    site = project / "site"
+    build(project / "mkdocs.yml", site)
+    before, files = stats(site), tree(site)
+    record = content / "medicines" / "testofen" / "medicine.yaml"
+    edit(record, "pronunciation: TEST-oh-fen\n", "")
+    with pytest.raises(BuildFailed) as failure:
+        build(project / "mkdocs.yml", site)
+    assert any("pronunciation" in str(p) for p in failure.value.problems.errors)
+    assert stats(site) == before and tree(site) == files
+    assert not [p for p in project.iterdir() if p.name.startswith(".site-")]
+
+
+def test_an_unchanged_page_whose_link_target_disappears_fails_the_build(project, content):
+    site = project / "site"
+    tips = content / "medicines" / "testofen" / "tips.md"
+    tips.write_text(tips.read_text() + "\nSee [the about page](../../about.md).\n")
+    build(project / "mkdocs.yml", site)
+    before = tree(site)
+    (content / "pages" / "about.md").unlink()
+    with pytest.raises(BuildFailed):
+        build(project / "mkdocs.yml", site)
+    assert tree(site) == before
+
+
+def test_an_unchanged_page_linking_to_a_removed_anchor_fails_the_build(project, content):
+    site = project / "site"
+    about = content / "pages" / "about.md"
+    about.write_text(about.read_text() + "\n## Contact us\n\nWrite to us.\n")
+    tips = content / "medicines" / "testofen" / "tips.md"
+    tips.write_text(tips.read_text() + "\nSee [how to reach us](../../about.md#contact-us).\n")
+    build(project / "mkdocs.yml", site)
+    edit(about, "## Contact us", "## Write to us")
+    with pytest.raises(BuildFailed):
+        build(project / "mkdocs.yml", site)
+
+
+def test_the_build_remembers_nothing_without_a_cache_folder(project, content):
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text() + "      cache_dir: ''\n")
+    build(config, project / "site")
+    assert build(config, project / "site").mode == "full"
+    assert not (project / ".cache").exists()

@@ -1,0 +1,86 @@
+"""The caches of the core pipeline make a rebuild faster, never different."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+from generator.cache import CoreCache, PickleCache
+from generator.site import build_site
+
+from conftest import TEMPLATES, edit
+
+
+def pages_of(result) -> list[tuple[str, str]]:
+    assert result.ok, result.problems.errors
+    return [(page.src_uri, page.markdown) for page in result.pages]
+
+
+def test_a_cached_build_equals_an_uncached_one_after_each_kind_of_change(content, tmp_path):
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    cache_dir = tmp_path / "cache"
+    record = content / "medicines" / "testofen" / "medicine.yaml"
+
+    def both() -> None:
+        cached = build_site(content, templates, cache=CoreCache(cache_dir))
+        assert pages_of(cached) == pages_of(build_site(content, templates))
+
+    both()
+    both()  # everything from the cache
+    edit(record, "Testofen is a made-up medicine", "Testofen is an invented medicine")
+    both()
+    edit(templates / "pages" / "medicine" / "side-effects.md.j2",
+         "This is not every possible side effect.", "Not every side effect is listed.")
+    both()
+    edit(content / "site.yaml", "Medicine", "Medicines")
+    both()
+    edit(content / "medicines" / "testofen" / "tips.md", "Keep a list", "Always keep a list")
+    both()
+
+
+def test_problems_found_last_time_are_reported_again_from_the_cache(content, tmp_path):
+    record = content / "medicines" / "testofen" / "medicine.yaml"
+    edit(record, "  - name: Testrel\n    forms: [tablet]",
+         "  - name: Testrel\n    forms: [capsule]")  # a brand naming no form: an error
+    first = build_site(content, TEMPLATES, cache=CoreCache(tmp_path / "cache"))
+    again = build_site(content, TEMPLATES, cache=CoreCache(tmp_path / "cache"))
+    assert [str(p) for p in first.problems.errors] == [str(p) for p in again.problems.errors]
+    assert any("no form with id 'capsule'" in str(p) for p in again.problems.errors)
+
+
+def test_an_overdue_review_is_found_on_the_day_it_becomes_overdue(content, tmp_path):
+    cache = tmp_path / "cache"
+    record = content / "medicines" / "testofen" / "medicine.yaml"
+    due = dt.date.fromisoformat(
+        next(line.split(":", 1)[1].strip() for line in record.read_text().splitlines()
+             if line.strip().startswith("next_review_due:")))
+    assert build_site(content, TEMPLATES, today=due, cache=CoreCache(cache)).ok
+    later = build_site(content, TEMPLATES, today=due + dt.timedelta(days=1),
+                       cache=CoreCache(cache))
+    assert any("overdue" in str(p) for p in later.problems.errors)
+
+
+def test_unused_entries_are_removed_so_the_cache_stays_one_site_big(content, tmp_path):
+    cache_dir = tmp_path / "cache"
+    record = content / "medicines" / "testofen" / "medicine.yaml"
+    build_site(content, TEMPLATES, cache=CoreCache(cache_dir))
+    sizes = {kind: len(list((cache_dir / kind).glob("*.pickle")))
+             for kind in ("records", "pages", "checks")}
+    assert sizes == {"records": 1, "pages": 1, "checks": 1}
+    for word in ("first", "second", "third"):
+        text = record.read_text()
+        record.write_text(text.replace("used to test this site", f"used to test ({word})"))
+        build_site(content, TEMPLATES, cache=CoreCache(cache_dir))
+    assert {kind: len(list((cache_dir / kind).glob("*.pickle")))
+            for kind in ("records", "pages", "checks")} == sizes
+
+
+def test_a_damaged_entry_is_a_miss(tmp_path):
+    cache = PickleCache(tmp_path)
+    cache.put("key", {"a": 1})
+    assert cache.get("key") == {"a": 1}
+    (tmp_path / "key.pickle").write_bytes(b"not a pickle")
+    assert cache.get("key") is None
+    assert cache.get("absent") is None
