@@ -7,6 +7,7 @@ import html
 import itertools
 import json
 import re
+from functools import partial
 
 import jinja2
 import markdown
@@ -60,36 +61,45 @@ def pair_title(pair: Pair) -> str:
     return f"{medicine_name(pair.first)} and {pair.second.record.generic_name}"
 
 
+def render_pair_page(env: jinja2.Environment, catalog: Catalog, index: InteractionIndex,
+                     pair, render_template, front_matter, references_cited, review_of) -> Page:
+    """The page about one pair of the site's medicines that interact."""
+    title = pair_title(pair)
+    rule_side = None
+    if not pair.is_specific:
+        a, b = pair.rule.between
+        rule_side = (index.side(a), index.side(b))
+    context = dict(site=catalog.site, pair=pair, rule=pair.rule, title=title,
+                   review=review_of(pair.rule.review),
+                   rule_sides=rule_side, checker_uri="index.md",
+                   first_uri="../" + medicine_page_uri(pair.first.slug, "interactions"),
+                   second_uri="../" + medicine_page_uri(pair.second.slug, "interactions"))
+    body = render_template(env, f"{PAGE_TEMPLATES}/pair.md.j2", **context)
+    body += render_template(env, f"{PAGE_TEMPLATES}/_footer.md.j2",
+                            references=references_cited(body, pair.rule.references),
+                            **context)
+    description = plain_text(pair.rule.summary or pair.rule.what_happens)[:300]
+    meta = {
+        "title": title, "description": description,
+        "crumb_title": "Interaction checker", "crumb_url": "interactions/",
+        "review_status": pair.rule.review.status.value,
+        "last_reviewed": pair.rule.review.last_reviewed.isoformat(),
+        "next_review_due": pair.rule.review.next_review_due.isoformat(),
+    }
+    return Page(pair.uri, title, title, description, front_matter(meta) + body)
+
+
 def render_interaction_pages(env: jinja2.Environment, catalog: Catalog, index: InteractionIndex,
-                             render_template, front_matter, references_cited, review_of
-                             ) -> list[Page]:
+                             render_template, front_matter, references_cited, review_of,
+                             pair_renderer=None) -> list[Page]:
     """The checker page and one page per pair of the site's medicines that interact.
-    `review_of` turns a rule's review into what the review partials show."""
-    pages = []
-    for pair in index.pairs:
-        title = pair_title(pair)
-        rule_side = None
-        if not pair.is_specific:
-            a, b = pair.rule.between
-            rule_side = (index.side(a), index.side(b))
-        context = dict(site=catalog.site, pair=pair, rule=pair.rule, title=title,
-                       review=review_of(pair.rule.review),
-                       rule_sides=rule_side, checker_uri="index.md",
-                       first_uri="../" + medicine_page_uri(pair.first.slug, "interactions"),
-                       second_uri="../" + medicine_page_uri(pair.second.slug, "interactions"))
-        body = render_template(env, f"{PAGE_TEMPLATES}/pair.md.j2", **context)
-        body += render_template(env, f"{PAGE_TEMPLATES}/_footer.md.j2",
-                                references=references_cited(body, pair.rule.references),
-                                **context)
-        description = plain_text(pair.rule.summary or pair.rule.what_happens)[:300]
-        meta = {
-            "title": title, "description": description,
-            "crumb_title": "Interaction checker", "crumb_url": "interactions/",
-            "review_status": pair.rule.review.status.value,
-            "last_reviewed": pair.rule.review.last_reviewed.isoformat(),
-            "next_review_due": pair.rule.review.next_review_due.isoformat(),
-        }
-        pages.append(Page(pair.uri, title, title, description, front_matter(meta) + body))
+    `review_of` turns a rule's review into what the review partials show. `pair_renderer`
+    gets each pair with a call that renders its page and returns the pages in order (it may
+    take them from a cache, or spread the calls over several processes)."""
+    calls = [(pair, partial(render_pair_page, env, catalog, index, pair, render_template,
+                            front_matter, references_cited, review_of))
+             for pair in index.pairs]
+    pages = list(pair_renderer(calls)) if pair_renderer else [call() for _, call in calls]
 
     medicines = sorted(index.medicines.values(), key=lambda s: s.record.generic_name.casefold())
     # Every pair in one table only while the site is small: it grows with the square of the

@@ -200,10 +200,47 @@ class InteractionIndex:
 
     # ------------------------------------------------------------ resolution
 
+    @cached_property
+    def rules_by_entity(self) -> dict[str, list[int]]:
+        """For each medicine or side, the positions (in `rules`) of the rules one of whose
+        sides covers it. Resolution looks only at these: a site of a thousand medicines has
+        thousands of rules, and almost every one is about a few of them."""
+        found: dict[str, list[int]] = {}
+        for position, source in enumerate(self.rules):
+            entities = set()
+            for side in source.record.between:
+                entities.add(side)
+                entities.update(self.members.get(side, ()))
+            for entity in entities:
+                found.setdefault(entity, []).append(position)
+        return found
+
+    def covered_medicines(self, side_id: str) -> set[str]:
+        """The site's medicines a rule's side reaches (by name or through a class)."""
+        found = set(self.members.get(side_id, ()))
+        if side_id in self.medicines:
+            found.add(side_id)
+        return found
+
+    def candidate_pairs(self) -> list[tuple[str, str]]:
+        """The pairs of the site's medicines that some rule may cover (the others cannot
+        interact in this guide), in the order of `itertools.combinations` over sorted
+        slugs."""
+        found: set[tuple[str, str]] = set()
+        for source in self.rules:
+            a, b = source.record.between
+            for x in self.covered_medicines(a):
+                for y in self.covered_medicines(b):
+                    if x != y:
+                        found.add((x, y) if x < y else (y, x))
+        return sorted(found)
+
     def resolve(self, x: str, y: str) -> Resolution:
         """The rules that apply to `x` with `y` (two different sides), by specificity."""
         resolution = Resolution()
-        for source in self.rules:
+        by_entity = self.rules_by_entity
+        positions = sorted(set(by_entity.get(x, ())) & set(by_entity.get(y, ())))
+        for source in (self.rules[position] for position in positions):
             a, b = source.record.between
             levels = []
             for first, second in ((a, b), (b, a)):
@@ -219,21 +256,32 @@ class InteractionIndex:
     def pairs(self) -> list[Pair]:
         """Every pair of the site's medicines that a rule covers, sorted by name."""
         found = []
-        for x, y in itertools.combinations(sorted(self.medicines), 2):
+        for x, y in self.candidate_pairs():
             rule = self.resolve(x, y).rule
             if rule is not None:
                 found.append(Pair(self.medicines[x], self.medicines[y], rule))
         return found
 
+    @cached_property
+    def pairs_by_slugs(self) -> dict[tuple[str, str], Pair]:
+        return {(p.first.slug, p.second.slug): p for p in self.pairs}
+
+    @cached_property
+    def pairs_by_medicine(self) -> dict[str, list[Pair]]:
+        found: dict[str, list[Pair]] = {}
+        for pair in self.pairs:
+            found.setdefault(pair.first.slug, []).append(pair)
+            found.setdefault(pair.second.slug, []).append(pair)
+        return found
+
     def pair(self, x: str, y: str) -> Pair | None:
         a, b = sorted((x, y))
-        return next((p for p in self.pairs
-                     if (p.first.slug, p.second.slug) == (a, b)), None)
+        return self.pairs_by_slugs.get((a, b))
 
     def other_sides(self, slug: str) -> list[str]:
         """Sides that are not medicines of the site and meet `slug` in some rule."""
         found = set()
-        for source in self.rules:
+        for source in (self.rules[p] for p in self.rules_by_entity.get(slug, ())):
             a, b = source.record.between
             for mine, other in ((a, b), (b, a)):
                 if self.cover(mine, slug) is not None and other not in self.medicines:
@@ -243,7 +291,7 @@ class InteractionIndex:
     def for_medicine(self, slug: str) -> list[Entry]:
         """Every interaction involving `slug`: most serious first, then by name."""
         entries = []
-        for pair in self.pairs:
+        for pair in self.pairs_by_medicine.get(slug, ()):
             if slug in (pair.first.slug, pair.second.slug):
                 other = pair.second.slug if pair.first.slug == slug else pair.first.slug
                 entries.append(Entry(slug, self.side(other), pair.source))
@@ -392,7 +440,8 @@ def check_rule(source: InteractionSource, index: InteractionIndex, today: dt.dat
 
 
 def check_contradictions(index: InteractionIndex, problems: Problems) -> None:
-    concrete = list(itertools.combinations(sorted(index.medicines), 2))
+    # Pairs no rule covers have nothing to contradict: only candidates are looked at.
+    concrete = index.candidate_pairs()
     for slug in sorted(index.medicines):
         concrete += [(slug, other) for other in index.other_sides(slug)]
     reported: set[tuple] = set()

@@ -314,7 +314,8 @@ def render_catalog(catalog: Catalog, medicines: list[MedicineSource], templates_
                    index: InteractionIndex | None = None, *, today: dt.date | None = None,
                    problems: Problems | None = None,
                    handouts: Mapping[str, Sequence] | None = None,
-                   renderer: Callable | None = None) -> list[Page]:
+                   renderer: Callable | None = None,
+                   pair_renderer: Callable | None = None) -> list[Page]:
     """Every page of the site, as Markdown. `medicines` are the ones to publish; `index`
     holds the published interactions; `handouts` (by medicine slug) are the printable PDFs
     their pages link to.
@@ -394,8 +395,13 @@ def render_catalog(catalog: Catalog, medicines: list[MedicineSource], templates_
             problems.extend(found)
     pages.extend(render_interaction_pages(
         env, catalog, index, render_template, front_matter, references_cited,
-        lambda review: review_view_of(review, [], catalog, today or dt.date.today())))
+        partial(pair_review_view, catalog=catalog, today=today or dt.date.today()),
+        pair_renderer=pair_renderer))
     return pages
+
+
+def pair_review_view(review, *, catalog: Catalog, today: dt.date):
+    return review_view_of(review, [], catalog, today)
 
 
 def render_one_medicine(env: jinja2.Environment, catalog: Catalog, source: MedicineSource,

@@ -106,7 +106,9 @@ def _build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool,
                                           problems=problems,
                                           handouts=result.handouts.by_medicine(),
                                           renderer=partial(render_medicines_fast, cache,
-                                                           shared))
+                                                           shared),
+                                          pair_renderer=partial(render_pairs_fast, cache,
+                                                                shared))
             result.files[CHECKER_DATA_URI] = checker_data(index, SEVERITY_WORDS)
         pair_pages = [p for p in result.pages if p.src_uri.startswith("interactions/")
                       and p.src_uri != CHECKER_URI]
@@ -234,6 +236,36 @@ def render_medicines_fast(cache: CoreCache | None, shared: str | None, calls
         if cache:
             cache.pages.used.add(keys[index])
     return [rendered[index] for index in range(len(calls))]
+
+
+def render_pairs_fast(cache: CoreCache | None, shared: str | None, calls) -> list[Page]:
+    """Each interaction pair's page: from the cache when neither medicine's record nor the
+    shared content (the interaction store among it) changed, the others over all cores."""
+    rendered: dict[int, Page] = {}
+    keys: dict[int, str] = {}
+    if cache:
+        for index, (pair, _) in enumerate(calls):
+            folders = [pair.first.path.parent, pair.second.path.parent]
+            keys[index] = digest(shared, "pair", pair.uri, *(
+                cache.folder_digests.get(f) or folder_digest(f) for f in folders))
+            hit = cache.pages.get(keys[index])
+            if hit is not None:
+                rendered[index] = hit
+    missing = [index for index in range(len(calls)) if index not in rendered]
+    jobs = [partial(_render_pair, calls[index][1], cache.pages if cache else None,
+                    keys.get(index)) for index in missing]
+    for index, page in zip(missing, run_calls(jobs, "rendering interaction pages")):
+        rendered[index] = page
+        if cache:
+            cache.pages.used.add(keys[index])
+    return [rendered[index] for index in range(len(calls))]
+
+
+def _render_pair(render, cache: PickleCache | None, key: str | None) -> Page:
+    page = render()
+    if cache is not None:
+        cache.put(key, page)
+    return page
 
 
 def _render_one(render, cache: PickleCache | None, key: str | None) -> tuple:
