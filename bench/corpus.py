@@ -139,6 +139,19 @@ def make_corpus(content_dir: Path, target: Path, count: int) -> list[str]:
     return slugs
 
 
+def edit_medicine_text(corpus: Path, slug: str, revision: int) -> None:
+    """Change one sentence of a medicine's text (not its name, summary or any title, which
+    other pages show too): the first line of "how it works" gets a revision mark."""
+    record = corpus / "medicines" / slug / "medicine.yaml"
+    text = record.read_text(encoding="utf-8")
+    edited, count = re.subn(r"^(how_it_works:\n  - )(?:\(Revision \d+\.\) )?",
+                            lambda m: f"{m.group(1)}(Revision {revision}.) ",
+                            text, count=1, flags=re.MULTILINE)
+    if count != 1:
+        raise SystemExit(f"{record}: no how_it_works list to edit")
+    record.write_text(edited, encoding="utf-8")
+
+
 def add_medicine(content_dir: Path, corpus: Path, number: int) -> str:
     """Add one more clone (the "new medicine" of the benchmark), with its interactions with
     the clones already there; returns its slug."""
