@@ -140,15 +140,16 @@ def make_corpus(content_dir: Path, target: Path, count: int) -> list[str]:
 
 
 def edit_medicine_text(corpus: Path, slug: str, revision: int) -> None:
-    """Change one sentence of a medicine's text (not its name, summary or any title, which
-    other pages show too): the first line of "how it works" gets a revision mark."""
+    """Change one sentence of a medicine's text that shows on one of its pages and on its
+    handouts, not its name, summary or any title (which other pages show too): the first
+    question to ask gets a revision number."""
     record = corpus / "medicines" / slug / "medicine.yaml"
     text = record.read_text(encoding="utf-8")
-    edited, count = re.subn(r"^(how_it_works:\n  - )(?:\(Revision \d+\.\) )?",
-                            lambda m: f"{m.group(1)}(Revision {revision}.) ",
+    edited, count = re.subn(r"^(questions_to_ask:\n  - .*?)(?: \(\d+\))?$",
+                            lambda m: f"{m.group(1)} ({revision})",
                             text, count=1, flags=re.MULTILINE)
     if count != 1:
-        raise SystemExit(f"{record}: no how_it_works list to edit")
+        raise SystemExit(f"{record}: no questions_to_ask list to edit")
     record.write_text(edited, encoding="utf-8")
 
 

@@ -1,11 +1,13 @@
 """Content-addressed caches for the core pipeline, so a rebuild redoes only what changed.
 
-Three caches, each a folder of pickles named by a hash of everything the result depends on:
+Four caches, each a folder of pickles named by a hash of everything the result depends on:
 - records: a medicine folder's bytes → its loaded record (and the problems loading found);
 - checks: the same, the shared content, the date and every medicine's identity → the problems
   checking that medicine found;
 - pages: a medicine's record, the templates, the shared content and every medicine's identity
-  → that medicine's rendered pages.
+  → that medicine's rendered pages;
+- handout plans: the same → which PDFs that medicine has and the hash their cached files
+  go by (so finding them does not mean rendering their HTML again).
 A key that misses is computed and stored; entries no build used are removed at the end of a
 build, so the cache never holds more than about one site's worth. Wrong or unreadable entries
 are treated as misses: a cache can make a build faster, never different.
@@ -109,12 +111,14 @@ class CoreCache:
         self.records = PickleCache(cache_dir / "records")
         self.pages = PickleCache(cache_dir / "pages")
         self.checks = PickleCache(cache_dir / "checks")
+        self.handout_plans = PickleCache(cache_dir / "handout-plans")
         self.folder_digests: dict[Path, str] = {}
 
     def prune(self) -> None:
         self.records.prune()
         self.pages.prune()
         self.checks.prune()
+        self.handout_plans.prune()
 
 
 def shared_inputs_digest(content_dir: Path, templates_dir: Path,

@@ -22,6 +22,7 @@ import multiprocessing
 import os
 import re
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
@@ -30,6 +31,7 @@ import jinja2
 import markdown
 import segno
 
+from .cache import PickleCache, digest
 from .interactions import InteractionIndex
 from .loader import Catalog, MedicineSource
 from .model import Form, Medicine, Route
@@ -242,14 +244,18 @@ def handout_context(catalog: Catalog, source: MedicineSource, group: FormGroup,
 
 
 def plan_handouts(catalog: Catalog, medicines: list[MedicineSource], templates_dir: Path,
-                  settings: HandoutSettings) -> list[HandoutJob]:
-    """Every PDF the site needs, with its HTML rendered from the record."""
+                  settings: HandoutSettings, only: set[str] | None = None) -> list[HandoutJob]:
+    """Every PDF the site needs (or those of the medicines whose slugs are in `only`), with
+    its HTML rendered from the record. `medicines` are all the published ones: interactions
+    between them show on their handouts."""
     env = make_environment(templates_dir)
     env.filters["inline"] = inline_markdown
     base_url = (templates_dir / HANDOUT_TEMPLATES).resolve().as_uri() + "/"
     index = InteractionIndex(catalog, medicines)
     jobs = []
     for source in sorted(medicines, key=lambda s: s.slug):
+        if only is not None and source.slug not in only:
+            continue
         groups = form_groups(source.record)
         for group in groups:
             context = handout_context(catalog, source, group, settings, index)
@@ -428,15 +434,36 @@ def run_jobs(jobs: list[HandoutJob], workers: int | None) -> list[tuple[bytes, i
 
 
 def build_handouts(catalog: Catalog, medicines: list[MedicineSource], templates_dir: Path,
-                   settings: HandoutSettings) -> HandoutBuild:
+                   settings: HandoutSettings, plans: PickleCache | None = None,
+                   inputs: Mapping[str, str] | None = None) -> HandoutBuild:
     """Every handout and wallet card of `medicines`, rendered or taken from the cache.
+
+    `inputs` may give, by slug, a hash of everything a medicine's handouts depend on (its
+    record, the templates, the other medicines' names and classes, the interaction store);
+    then `plans` remembers its jobs by that hash, so an unchanged medicine's HTML is not even
+    rendered again to find its cached PDF.
 
     Raises TemplateProblem for a broken template and HandoutProblem for a PDF that cannot be
     made or breaks a rule (too many pages, text that does not fit the wallet card).
     """
     assets = asset_digest(templates_dir)
-    jobs = [replace(job, key=job_key(job, assets, settings))
-            for job in plan_handouts(catalog, medicines, templates_dir, settings)]
+    known: dict[str, list[HandoutJob]] = {}
+    plan_keys: dict[str, str] = {}
+    if plans is not None and inputs:
+        for source in medicines:
+            plan_keys[source.slug] = digest(inputs[source.slug], assets, settings.paper)
+            remembered = plans.get(plan_keys[source.slug])
+            if remembered is not None and all(read_cached(settings.cache_dir, job) is not None
+                                              for job in remembered):
+                known[source.slug] = remembered
+    planned: dict[str, list[HandoutJob]] = {}
+    to_plan = {source.slug for source in medicines} - set(known)
+    if to_plan:
+        for job in plan_handouts(catalog, medicines, templates_dir, settings, only=to_plan):
+            planned.setdefault(job.slug, []).append(
+                replace(job, key=job_key(job, assets, settings)))
+    jobs = [job for source in sorted(medicines, key=lambda s: s.slug)
+            for job in known.get(source.slug) or planned.get(source.slug, [])]
     missing = [job for job in jobs if read_cached(settings.cache_dir, job) is None]
     try:
         results = run_jobs(missing, settings.workers) if missing else []
@@ -451,6 +478,10 @@ def build_handouts(catalog: Catalog, medicines: list[MedicineSource], templates_
             raise HandoutProblem(job.source_path, 1, "(handout)",
                                  f"{job.file_name}: " + "; ".join(problems))
         write_cached(settings.cache_dir, job, data, pages)
+    if plans is not None:
+        for slug, planned_jobs in planned.items():
+            if slug in plan_keys:  # without the HTML: only the cached PDF is needed again
+                plans.put(plan_keys[slug], [replace(job, html="") for job in planned_jobs])
     build = HandoutBuild(rendered=[job.file_name for job in missing],
                          cached=[job.file_name for job in jobs if job not in missing])
     for job in jobs:

@@ -3,6 +3,7 @@ the interaction checker, and the JSON file the checker reads."""
 
 from __future__ import annotations
 
+import hashlib
 import html
 import itertools
 import json
@@ -30,13 +31,18 @@ CHECKER_SCRIPT = "js/interaction-checker.js"
 
 
 def cited(text: str, source: InteractionSource) -> str:
-    """Rule text with its citations renamed after the rule's file, so they cannot clash with
-    a medicine's own references on the same page."""
+    """Rule text with its citations renamed after the source they name, so they cannot clash
+    with a medicine's own references on the same page, and several rules citing the same
+    source share one footnote."""
     return CITATION.sub(lambda m: f"[^{reference_key(source, m.group(1))}]", text)
 
 
 def reference_key(source: InteractionSource, key: str) -> str:
-    return f"{source.name}-{key}"
+    ref = next((r for r in source.record.references if r.key == key), None)
+    if ref is None:  # an unknown key is reported by the checks; keep it visible
+        return f"{source.name}-{key}"
+    identity = "\n".join([ref.title, ref.publisher, str(ref.year), ref.url or ""])
+    return "source-" + hashlib.sha256(identity.encode("utf-8")).hexdigest()[:10]
 
 
 def namespaced_references(entries: list[Entry]) -> list[Reference]:

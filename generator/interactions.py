@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from .loader import Catalog, InteractionSource, MedicineSource, dotted
-from .model import ClassType, InteractingClass, Interaction, Severity
+from .model import ClassType, InteractingClass, Interaction, ReviewStatus, Severity
 from .problems import Problems
 from .sourcemap import Loc
 
@@ -319,15 +319,17 @@ def medicine_label(source: MedicineSource) -> str:
 # ---------------------------------------------------------------- checks
 
 
-def check_interactions(catalog: Catalog, today: dt.date, problems: Problems) -> None:
-    """Check classes, class membership and every rule; then that rules do not contradict."""
+def check_interactions(catalog: Catalog, today: dt.date, problems: Problems, *,
+                       allow_overdue: bool = False) -> None:
+    """Check classes, class membership and every rule; then that rules do not contradict.
+    `allow_overdue` publishes rules whose review is overdue, with a warning (as medicines)."""
     index = InteractionIndex(catalog)
     check_classes(catalog, index, problems)
     check_membership(catalog, index, problems)
     valid = []
     seen: dict[frozenset, InteractionSource] = {}
     for source in catalog.interactions:
-        if not check_rule(source, index, today, problems):
+        if not check_rule(source, index, today, problems, allow_overdue=allow_overdue):
             continue
         key = frozenset(source.record.between)
         if key in seen:
@@ -389,12 +391,13 @@ def check_membership(catalog: Catalog, index: InteractionIndex, problems: Proble
 
 
 def check_rule(source: InteractionSource, index: InteractionIndex, today: dt.date,
-               problems: Problems) -> bool:
+               problems: Problems, *, allow_overdue: bool = False) -> bool:
     """Checks of one rule on its own. True if its sides are usable for resolution."""
     # Imported here: validate imports this module.
     from .validate import CITATION, check_text, iter_text
 
     rule = source.record
+    approved = rule.review.status is ReviewStatus.approved
     usable = True
     for i, side in enumerate(rule.between):
         if not index.known(side):
@@ -431,11 +434,23 @@ def check_rule(source: InteractionSource, index: InteractionIndex, today: dt.dat
         elif ref.key not in cited:
             report(problems, source, ("references", i, "key"),
                    f"reference {ref.key!r} is never cited", severity="warning")
-    if rule.review.next_review_due < today:
-        report(problems, source, ("review", "next_review_due"),
-               f"review of this interaction was due on {rule.review.next_review_due.isoformat()}"
-               " and is overdue",
-               "review the content, then update review.last_reviewed and next_review_due")
+    if not rule.references:
+        # Patients and reviewers must be able to see where an interaction comes from.
+        report(problems, source, ("references",), "this interaction cites no source",
+               "add the label, MedlinePlus or NHS page that says it under references: and "
+               "cite it as [^key]" + ("" if approved else "; it cannot be approved without one"),
+               severity="error" if approved else "warning")
+    # As for medicines: a draft is never published, so its review cannot be overdue.
+    if rule.review.next_review_due < today and rule.review.status is not ReviewStatus.draft:
+        due = rule.review.next_review_due.isoformat()
+        if allow_overdue:
+            report(problems, source, ("review", "next_review_due"),
+                   f"review of this interaction was due on {due} and is overdue; published "
+                   "anyway because the overdue override is on", severity="warning")
+        else:
+            report(problems, source, ("review", "next_review_due"),
+                   f"review of this interaction was due on {due} and is overdue",
+                   "review the content, then update review.last_reviewed and next_review_due")
     return usable
 
 

@@ -98,7 +98,12 @@ def _build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool,
         if handouts is not None and not problems.errors:
             with phase("handouts"):
                 try:
-                    result.handouts = build_handouts(catalog, shown, templates_dir, handouts)
+                    result.handouts = build_handouts(
+                        catalog, shown, templates_dir, handouts,
+                        plans=cache.handout_plans if cache else None,
+                        inputs={m.slug: digest(shared, "handouts", cache.folder_digests.get(
+                            m.path.parent) or folder_digest(m.path.parent))
+                            for m in shown} if cache else None)
                 except HandoutProblem as exc:
                     problems.add(exc.path, exc.line, 1, exc.field, exc.message, exc.hint)
         with phase("render"):

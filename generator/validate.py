@@ -59,7 +59,7 @@ def check_catalog(catalog: Catalog, today: dt.date, *, allow_overdue: bool = Fal
     check_brand_names(catalog, seen_names, problems)
     for page in catalog.pages:
         check_markdown(page.body, page.path, page.body_line, problems)
-    check_interactions(catalog, today, problems)
+    check_interactions(catalog, today, problems, allow_overdue=allow_overdue)
     return problems
 
 

@@ -20,6 +20,7 @@ from conftest import FIXTURES, TEMPLATES, edit
 from generator.handouts import (
     HandoutProblem, HandoutSettings, build_handouts, form_groups, plan_handouts,
 )
+from generator.cache import PickleCache
 from generator.loader import load_catalog
 from generator.render import TemplateProblem
 from generator.site import build_site
@@ -391,6 +392,31 @@ def test_a_changed_paper_size_rebuilds_every_handout(tmp_path):
     cache = tmp_path / "cache"
     build(FIXTURES / "content", cache)
     assert len(build(FIXTURES / "content", cache, paper="a4").rendered) == 3
+
+
+def test_remembered_plans_skip_rendering_the_html_of_unchanged_medicines(tmp_path,
+                                                                        monkeypatch):
+    catalog, cache = load(FIXTURES / "content"), tmp_path / "cache"
+    plans = PickleCache(tmp_path / "plans")
+    settings = HandoutSettings(cache)
+    first = build_handouts(catalog, catalog.medicines, TEMPLATES, settings, plans=plans,
+                           inputs={"testofen": "inputs-1"})
+
+    def no_planning(*args, **kwargs):
+        raise AssertionError("an unchanged medicine's HTML was rendered again")
+
+    monkeypatch.setattr("generator.handouts.plan_handouts", no_planning)
+    again = build_handouts(catalog, catalog.medicines, TEMPLATES, settings, plans=plans,
+                           inputs={"testofen": "inputs-1"})
+    assert again.rendered == [] and again.handouts == first.handouts
+    # New inputs (the record changed), or a cached PDF gone: the medicine is planned again.
+    with pytest.raises(AssertionError, match="rendered again"):
+        build_handouts(catalog, catalog.medicines, TEMPLATES, settings, plans=plans,
+                       inputs={"testofen": "inputs-2"})
+    first.handouts[0].path.unlink()
+    with pytest.raises(AssertionError, match="rendered again"):
+        build_handouts(catalog, catalog.medicines, TEMPLATES, settings, plans=plans,
+                       inputs={"testofen": "inputs-1"})
 
 
 def test_a_damaged_cache_entry_is_rebuilt(tmp_path):
