@@ -339,12 +339,16 @@ def _with_links(base_keys: dict[str, str], links: dict[str, list[str]], files: F
 def _page_keys(doc_files, nav, site_key: str, plugin) -> dict[str, str]:
     """Each page's key, but for its links: a hash of everything its HTML depends on."""
     top = json.dumps([_item_signature(i) for i in nav.items if not i.is_section])
+    sections: dict[int, list] = {}  # made once per section, not once per page in it
     keys = {}
     for file in doc_files:
         page = file.page
         section = page.parent
+        if section is not None and id(section) not in sections:
+            sections[id(section)] = [section.title,
+                                     [_item_signature(c) for c in section.children]]
         neighbours = [
-            [section.title, [_item_signature(c) for c in section.children]] if section else None,
+            sections[id(section)] if section else None,
             _item_signature(page.previous_page) if page.previous_page else None,
             _item_signature(page.next_page) if page.next_page else None,
             page.title, page.url, page.is_homepage,

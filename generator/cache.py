@@ -21,6 +21,7 @@ import hashlib
 import os
 import pickle
 import tempfile
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -41,11 +42,19 @@ def digest(*parts: bytes | str) -> str:
 def tree_digest(folder: Path, *, skip: Callable[[Path], bool] = lambda p: False) -> str:
     """Hash of every file under `folder` (names and bytes), in a stable order."""
     parts: list[bytes | str] = []
-    if folder.is_dir():
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and not skip(path):
-                parts += [path.relative_to(folder).as_posix(), path.read_bytes()]
+    root = str(folder)
+    for path in _files_under(root):
+        if not skip(Path(path)):
+            parts += [os.path.relpath(path, root).replace(os.sep, "/"), file_digest(path)]
     return digest(*parts)
+
+
+def _files_under(root: str) -> list[str]:
+    """Every file under `root`, sorted as their relative paths sort."""
+    found = []
+    for folder, dirs, names in os.walk(root):
+        found += [os.path.join(folder, name) for name in names]
+    return sorted(found, key=lambda path: Path(path).relative_to(root).parts)
 
 
 def folder_digest(folder: Path) -> str:
@@ -54,9 +63,31 @@ def folder_digest(folder: Path) -> str:
     with os.scandir(folder) as entries:
         for entry in sorted(entries, key=lambda e: e.name):
             if entry.is_file():
-                with open(entry.path, "rb") as handle:
-                    parts += [entry.name, handle.read()]
+                parts += [entry.name, file_digest(entry.path)]
     return digest(*parts)
+
+
+# file path → ((size, modification time, inode), hash of its bytes). Several digests of one
+# build read the same files; a file is read again only when its size, time or inode changed
+# (`medguide serve` keeps this process from one rebuild to the next).
+RECENT_NS = 2_000_000_000
+_FILE_DIGESTS: dict[str, tuple[tuple[int, int, int], str]] = {}
+
+
+def file_digest(path: str | Path) -> str:
+    path = str(path)
+    stat = os.stat(path)
+    state = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    known = _FILE_DIGESTS.get(path)
+    if known is not None and known[0] == state:
+        return known[1]
+    with open(path, "rb") as handle:
+        value = hashlib.sha256(handle.read()).hexdigest()
+    # A file changed in the last moments could change again within the clock's resolution
+    # without its time or size changing: it is read again next time (as git does).
+    if time.time_ns() - stat.st_mtime_ns > RECENT_NS:
+        _FILE_DIGESTS[path] = (state, value)
+    return value
 
 
 class PickleCache:

@@ -54,12 +54,14 @@ def namespaced_references(entries: list[Entry]) -> list[Reference]:
 
 
 _TAGS = re.compile(r"<[^>]+>")
+# One converter for every call: making one costs more than converting a sentence.
+_MARKDOWN = markdown.Markdown()
 
 
 def plain_text(text: str) -> str:
     """Rule text as plain words for the checker: no citations, no Markdown."""
     without = CITATION.sub("", text)
-    rendered = markdown.markdown(without)
+    rendered = _MARKDOWN.reset().convert(without)
     return html.unescape(_TAGS.sub("", rendered)).strip()
 
 
@@ -92,7 +94,9 @@ def render_pair_page(env: jinja2.Environment, catalog: Catalog, index: Interacti
         "last_reviewed": pair.rule.review.last_reviewed.isoformat(),
         "next_review_due": pair.rule.review.next_review_due.isoformat(),
     }
-    return Page(pair.uri, title, title, description, front_matter(meta) + body)
+    # Not in the nav: a section of every pair would grow with the square of the number of
+    # medicines. Each medicine's Interactions page and the checker link the pair pages.
+    return Page(pair.uri, title, title, description, front_matter(meta) + body, in_nav=False)
 
 
 def render_interaction_pages(env: jinja2.Environment, catalog: Catalog, index: InteractionIndex,

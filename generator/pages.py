@@ -61,7 +61,6 @@ SEARCH_URI = "search.md"
 CHECKER_URI = "interactions/index.md"
 CHECKER_DATA_URI = "interactions/checker.json"
 CHECKER_NAV_TITLE = "Interaction checker"
-PAIRS_NAV_TITLE = "Medicine pairs"
 
 
 def medicine_page_uri(slug: str, kind_id: str) -> str:
@@ -112,15 +111,16 @@ def display_name(medicine: Medicine) -> str:
     return name[:1].upper() + name[1:]
 
 
-def build_nav(catalog: Catalog, medicines: list[MedicineSource],
-              pair_pages: list[Page] | None = None, *, mark_drafts: bool = False) -> list:
-    """MkDocs nav: Home, Medicines A–Z, the glossary, the interaction checker, one section per
-    medicine, the pages about pairs of medicines, then the other site pages. The preview
-    marks drafts, which a published site never contains."""
+def build_nav(catalog: Catalog, medicines: list[MedicineSource], checker: bool = False, *,
+              mark_drafts: bool = False) -> list:
+    """MkDocs nav: Home, Medicines A–Z, the glossary, the interaction checker (when the site
+    has one), one section per medicine, then the other site pages. The pages about pairs of
+    medicines are not in it (see `interaction_pages`). The preview marks drafts, which a
+    published site never contains."""
     nav: list = [{"Home": "index.md"}, {"Medicines A–Z": MEDICINES_INDEX_URI}]
     if catalog.glossary is not None:
         nav.append({"Glossary": GLOSSARY_URI})
-    if pair_pages is not None:
+    if checker:
         nav.append({CHECKER_NAV_TITLE: CHECKER_URI})
     for source in sorted(medicines, key=lambda s: s.record.generic_name.casefold()):
         label = display_name(source.record)
@@ -129,8 +129,6 @@ def build_nav(catalog: Catalog, medicines: list[MedicineSource],
         nav.append({label: [
             {kind.nav_title: kind.src_uri(source.slug)} for kind in page_kinds_for(source.record)
         ]})
-    if pair_pages:
-        nav.append({PAIRS_NAV_TITLE: [{page.nav_title: page.src_uri} for page in pair_pages]})
     for page in catalog.pages:
         if page.name != "index":
             nav.append({page.front_matter.nav_title or page.front_matter.title: f"{page.name}.md"})

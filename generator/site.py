@@ -74,7 +74,7 @@ def _build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool,
         shared = None
         if cache:
             shared = shared_inputs_digest(content_dir, templates_dir, extra=(
-                today.isoformat(), repr((include_drafts, preview, allow_overdue)),
+                overdue_digest(catalog, today), repr((include_drafts, preview, allow_overdue)),
                 identities_digest(catalog.medicines)))
         overdue_ok = allow_overdue or preview
         with phase("check"):
@@ -114,16 +114,16 @@ def _build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool,
                                                            shared),
                                           pair_renderer=partial(render_pairs_fast, cache,
                                                                 shared))
-            result.files[CHECKER_DATA_URI] = checker_data(index, SEVERITY_WORDS)
-        pair_pages = [p for p in result.pages if p.src_uri.startswith("interactions/")
-                      and p.src_uri != CHECKER_URI]
+            result.files[CHECKER_DATA_URI] = checker_data_cached(cache, shared, index, shown)
         with phase("check pages"):
             # A page whose template failed is already reported: links to it are not broken
             # too.
             failed = {problem.page for problem in problems.items if problem.page}
             problems.extend(check_pages(result.pages, catalog, templates_dir,
                                         published={m.slug for m in shown}, failed=failed))
-        result.nav = build_nav(catalog, shown, pair_pages, mark_drafts=preview)
+        result.nav = build_nav(catalog, shown,
+                               checker=any(p.src_uri == CHECKER_URI for p in result.pages),
+                               mark_drafts=preview)
     if preview:
         result.pages, result.nav = add_problem_banners(
             result.pages, result.nav, problems.items, catalog, content_dir, templates_dir)
@@ -174,7 +174,10 @@ def record_key(folder: Path, cache: CoreCache) -> str:
 def check_key(cache: CoreCache, shared: str, source: MedicineSource, today: dt.date,
               allow_overdue: bool) -> str:
     folder = source.path.parent
-    return digest("check", shared, today.isoformat(), str(allow_overdue), source.slug,
+    # The date matters only through whether this review is overdue (`shared` covers the
+    # others), so the cache stays good from one day to the next.
+    overdue = source.record.review.next_review_due < today
+    return digest("check", shared, str(overdue), str(allow_overdue), source.slug,
                   cache.folder_digests.get(folder) or folder_digest(folder))
 
 
@@ -205,6 +208,15 @@ def check_cached(cache: CoreCache, shared: str, source: MedicineSource, today: d
     if found is None:
         found = _check_one(source, today, allow_overdue, cache.checks, key)
     problems.extend(found)
+
+
+def overdue_digest(catalog: Catalog, today: dt.date) -> str:
+    """Which reviews (of medicines and interaction rules) are overdue on `today`: all that
+    the date changes in pages and checks. Keys made with it, rather than with the date, keep
+    the caches good from one day to the next."""
+    reviews = [(str(m.path), m.record.review) for m in catalog.medicines]
+    reviews += [(str(r.path), r.record.review) for r in catalog.interactions]
+    return digest(*sorted(path for path, review in reviews if review.next_review_due < today))
 
 
 def identities_digest(medicines: list[MedicineSource]) -> str:
@@ -264,6 +276,20 @@ def render_pairs_fast(cache: CoreCache | None, shared: str | None, calls) -> lis
         if cache:
             cache.pages.used.add(keys[index])
     return [rendered[index] for index in range(len(calls))]
+
+
+def checker_data_cached(cache: CoreCache | None, shared: str | None, index: InteractionIndex,
+                        shown: list[MedicineSource]) -> str:
+    """The checker's JSON: from the cache while the interaction store, the medicines'
+    identities and which of them are published are as they were."""
+    if not cache:
+        return checker_data(index, SEVERITY_WORDS)
+    key = digest(shared, "checker", *sorted(m.slug for m in shown))
+    data = cache.pages.get(key)
+    if not isinstance(data, str):
+        data = checker_data(index, SEVERITY_WORDS)
+        cache.pages.put(key, data)
+    return data
 
 
 def _render_pair(render, cache: PickleCache | None, key: str | None) -> Page:
