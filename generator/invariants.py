@@ -10,7 +10,6 @@ template change cannot quietly break a promise to readers:
 
 from __future__ import annotations
 
-import posixpath
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -23,8 +22,6 @@ from .problems import Problems
 
 BOXED_WARNING_MARK = 'class="boxed-warning"'
 # Inline links and reference definitions whose target is a page source (`x.md`).
-PAGE_LINK = re.compile(r"(?<!!)\[[^\]^][^\]]*\]\(\s*<?([^)\s>]+\.md)(#[^)\s>]*)?>?(?:\s[^)]*)?\)"
-                       r"|^[ \t]{0,3}\[[^\]^][^\]]*\]:[ \t]*<?(\S+\.md)(#\S*)?", re.MULTILINE)
 
 
 def page_address(src_uri: str) -> str:
@@ -98,20 +95,17 @@ def check_links(pages: list[Page], catalog: Catalog, templates_dir: Path, proble
     known = {page.src_uri for page in pages if is_published(page)} | set(failed)
     # A medicine whose record could not be loaded already has its own errors; links to it
     # are not reported again.
-    unreadable = {f"medicines/{folder.name}/" for folder in (catalog.root / "medicines").glob("*")
-                  if folder.is_dir() and folder.name not in {s.slug for s in catalog.medicines}}
+    loaded = {s.slug for s in catalog.medicines}
+    unreadable = tuple(f"medicines/{folder.name}/"
+                       for folder in (catalog.root / "medicines").glob("*")
+                       if folder.is_dir() and folder.name not in loaded)
     drafts = {s.slug for s in catalog.medicines
               if published is not None and s.slug not in published}
     for page in pages:
         if not is_published(page):
             continue  # a page that is not published cannot break a reader's path
-        for match in PAGE_LINK.finditer(page.markdown):
-            target = match.group(1) or match.group(3)
-            if "://" in target or target.startswith(("/", "mailto:", "tel:")):
-                continue
-            resolved = posixpath.normpath(posixpath.join(posixpath.dirname(page.src_uri),
-                                                         target))
-            if resolved in known or resolved.startswith(tuple(unreadable)):
+        for target, resolved in page.links:
+            if resolved in known or resolved.startswith(unreadable):
                 continue
             slug = resolved.split("/")[1] if resolved.startswith("medicines/") else None
             reason = (f"{slug} is a draft, so it is not published" if slug in drafts

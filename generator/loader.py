@@ -388,16 +388,19 @@ def load_record(path: Path, model: type[BaseModel], problems: Problems
     return None if record is None else (record, loaded[1])
 
 
-def load_interactions(root: Path, problems: Problems
+def load_interactions(root: Path, problems: Problems,
+                      rules_loader: Callable[[list[Path], Problems],
+                                             list[InteractionSource | None]] | None = None
                       ) -> tuple[ClassesSource | None, list[InteractionSource]]:
-    """`classes.yaml` and every `interactions/*.yaml`; both are optional."""
+    """`classes.yaml` and every `interactions/*.yaml`; both are optional. `rules_loader` loads
+    the rule files, in order (a cached or parallel loader can stand in)."""
     classes = None
     classes_path = root / CLASSES_FILE
     if classes_path.exists():
         loaded = load_record(classes_path, ClassList, problems)
         if loaded is not None:
             classes = ClassesSource(classes_path, *loaded)
-    interactions = []
+    paths = []
     folder = root / INTERACTIONS_DIR
     for path in sorted(folder.iterdir()) if folder.is_dir() else []:
         if path.name.startswith((".", "_")):
@@ -406,10 +409,18 @@ def load_interactions(root: Path, problems: Problems
             problems.add(path, 1, 1, "(file)", "only .yaml files belong in interactions/",
                          "name it like alcohol--baclofen.yaml")
             continue
-        loaded = load_record(path, Interaction, problems)
-        if loaded is not None:
-            interactions.append(InteractionSource(path, *loaded))
-    return classes, interactions
+        paths.append(path)
+    loaded_rules = (rules_loader or load_rules)(paths, problems)
+    return classes, [rule for rule in loaded_rules if rule is not None]
+
+
+def load_rule(path: Path, problems: Problems) -> InteractionSource | None:
+    loaded = load_record(path, Interaction, problems)
+    return None if loaded is None else InteractionSource(path, *loaded)
+
+
+def load_rules(paths: list[Path], problems: Problems) -> list[InteractionSource | None]:
+    return [load_rule(path, problems) for path in paths]
 
 
 def load_medicines(folders: list[Path], problems: Problems) -> list[MedicineSource | None]:
@@ -418,11 +429,14 @@ def load_medicines(folders: list[Path], problems: Problems) -> list[MedicineSour
 
 def load_catalog(root: Path, medicines_loader: Callable[[list[Path], Problems],
                                                         list[MedicineSource | None]]
-                 = load_medicines) -> tuple[Catalog | None, Problems]:
+                 = load_medicines,
+                 rules_loader: Callable[[list[Path], Problems],
+                                        list[InteractionSource | None]] = load_rules
+                 ) -> tuple[Catalog | None, Problems]:
     """Load all content under `root`. Returns (catalog or None, problems found).
 
-    `medicines_loader` loads the medicine folders, in order (a cached or parallel loader can
-    stand in)."""
+    `medicines_loader` loads the medicine folders and `rules_loader` the interaction rule
+    files, in order (cached or parallel loaders can stand in)."""
     problems = Problems()
     site = None
     site_path = root / "site.yaml"
@@ -444,7 +458,7 @@ def load_catalog(root: Path, medicines_loader: Callable[[list[Path], Problems],
         if page is not None:
             pages.append(page)
     glossary = load_glossary(root / GLOSSARY_FILE, problems)
-    classes, interactions = load_interactions(root, problems)
+    classes, interactions = load_interactions(root, problems, rules_loader)
     if site is None:
         return None, problems
     return Catalog(root, site, medicines, pages, glossary=glossary, reviewers=reviewers,

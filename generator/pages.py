@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import posixpath
+import re
+from dataclasses import dataclass, field
 
 from .loader import Catalog, MedicineSource
 from .model import Medicine
@@ -79,6 +81,31 @@ class Page:
     markdown: str
     medicine: str | None = None
     in_nav: bool = True  # False for pages reached otherwise (Search; a letter of the A–Z)
+    # (link as written, page it leads to) for each link to another page's .md file. Found
+    # when the page is made (in the worker that renders it, and kept in the page cache), so
+    # checking the links of a thousand medicines' pages needs no second pass over their text.
+    links: tuple[tuple[str, str], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "links", page_links(self.src_uri, self.markdown))
+
+
+# A Markdown link or link reference definition to a .md file (not an image, not a footnote).
+PAGE_LINK = re.compile(r"(?<!!)\[[^\]^][^\]]*\]\(\s*<?([^)\s>]+\.md)(#[^)\s>]*)?>?(?:\s[^)]*)?\)"
+                       r"|^[ \t]{0,3}\[[^\]^][^\]]*\]:[ \t]*<?(\S+\.md)(#\S*)?", re.MULTILINE)
+
+
+def page_links(src_uri: str, markdown: str) -> tuple[tuple[str, str], ...]:
+    """(target as written, source path it resolves to) of each link from the page at
+    `src_uri` to another page of the site."""
+    found = []
+    folder = posixpath.dirname(src_uri)
+    for match in PAGE_LINK.finditer(markdown):
+        target = match.group(1) or match.group(3)
+        if "://" in target or target.startswith(("/", "mailto:", "tel:")):
+            continue
+        found.append((target, posixpath.normpath(posixpath.join(folder, target))))
+    return tuple(found)
 
 
 @dataclass(frozen=True)

@@ -8,15 +8,16 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from .cache import (CoreCache, PickleCache, code_digest, collector_paused, digest, folder_digest,
-                    shared_inputs_digest)
+from .cache import (CoreCache, PickleCache, code_digest, collector_paused, digest, file_digest,
+                    folder_digest, shared_inputs_digest)
 from .glossary import check_glossary
 from .invariants import check_pages
 from .handouts import HandoutBuild, HandoutProblem, HandoutSettings, build_handouts
-from .loader import Catalog, MedicineSource, load_catalog, load_medicine
+from .loader import (Catalog, InteractionSource, MedicineSource, load_catalog, load_medicine,
+                     load_rule, load_rules)
 from .parallel import run_calls
 from .interaction_pages import checker_data
-from .interactions import InteractionIndex
+from .interactions import InteractionIndex, check_interactions
 from .pages import CHECKER_DATA_URI, CHECKER_URI, Page, build_nav
 from .preview import add_problem_banners
 from .problems import Problems
@@ -68,7 +69,8 @@ def _build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool,
                 today: dt.date, preview: bool, allow_overdue: bool,
                 handouts: HandoutSettings | None, cache: CoreCache | None) -> SiteBuild:
     with phase("load"):
-        catalog, problems = load_catalog(content_dir, partial(load_medicines_fast, cache))
+        catalog, problems = load_catalog(content_dir, partial(load_medicines_fast, cache),
+                                         partial(load_rules_fast, cache))
     result = SiteBuild(problems, catalog)
     if catalog is not None:
         shared = None
@@ -82,7 +84,8 @@ def _build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool,
                 check_medicines_ahead(cache, shared, catalog.medicines, today, overdue_ok)
             problems.extend(check_catalog(
                 catalog, today, allow_overdue=overdue_ok,
-                check_one=partial(check_cached, cache, shared) if cache else None))
+                check_one=partial(check_cached, cache, shared) if cache else None,
+                check_store=partial(check_store_cached, cache, shared) if cache else None))
             if catalog.glossary is not None:
                 check_glossary(catalog.glossary, problems)
         shown = [m for m in catalog.medicines
@@ -166,6 +169,40 @@ def load_medicines_fast(cache: CoreCache | None, folders: list[Path], problems: 
     return sources
 
 
+def _load_rule(path: Path, cache: PickleCache | None, key: str | None
+               ) -> tuple[InteractionSource | None, Problems]:
+    found = Problems()
+    outcome = load_rule(path, found), found
+    if cache is not None and outcome[0] is not None and not found.errors:
+        cache.put(key, outcome)
+    return outcome
+
+
+def load_rules_fast(cache: CoreCache | None, paths: list[Path], problems: Problems
+                    ) -> list[InteractionSource | None]:
+    """Load interaction rule files: from the cache when unchanged, the others over all
+    cores."""
+    if not cache:
+        return load_rules(paths, problems)
+    keys = {path: digest("rule", code_digest(), str(path), file_digest(path)) for path in paths}
+    loaded = {}
+    for path in paths:
+        hit = cache.records.get(keys[path])
+        if hit is not None:
+            loaded[path] = hit
+    missing = [path for path in paths if path not in loaded]
+    calls = [partial(_load_rule, path, cache.records, keys[path]) for path in missing]
+    for path, outcome in zip(missing, run_calls(calls, "loading interactions")):
+        loaded[path] = outcome
+        cache.records.used.add(keys[path])  # stored by the worker
+    sources = []
+    for path in paths:  # problems in file order, as a plain load gives them
+        source, found = loaded[path]
+        problems.extend(found)
+        sources.append(source)
+    return sources
+
+
 def record_key(folder: Path, cache: CoreCache) -> str:
     """A loaded record depends on its folder's files and on the code that loads it."""
     return digest("record", code_digest(), cache.folder_digests[folder])
@@ -217,6 +254,20 @@ def overdue_digest(catalog: Catalog, today: dt.date) -> str:
     reviews = [(str(m.path), m.record.review) for m in catalog.medicines]
     reviews += [(str(r.path), r.record.review) for r in catalog.interactions]
     return digest(*sorted(path for path, review in reviews if review.next_review_due < today))
+
+
+def check_store_cached(cache: CoreCache, shared: str, catalog: Catalog, today: dt.date,
+                       problems: Problems, *, allow_overdue: bool = False) -> None:
+    """`check_interactions`, reusing last time's findings while the store, the medicines'
+    identities and class memberships, and which reviews are overdue (all in `shared`) are
+    as they were."""
+    key = digest("interaction checks", shared, str(allow_overdue))
+    found = cache.checks.get(key)
+    if not isinstance(found, Problems):
+        found = Problems()
+        check_interactions(catalog, today, found, allow_overdue=allow_overdue)
+        cache.checks.put(key, found)
+    problems.extend(found)
 
 
 def identities_digest(medicines: list[MedicineSource]) -> str:

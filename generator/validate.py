@@ -40,10 +40,12 @@ LIQUID_FORMS = {DosageForm.oral_solution, DosageForm.oral_suspension}
 
 
 def check_catalog(catalog: Catalog, today: dt.date, *, allow_overdue: bool = False,
-                  check_one=None) -> Problems:
+                  check_one=None, check_store=None) -> Problems:
     """Every problem in the catalog. `check_one` checks one medicine as `check_medicine`
-    does (a cached checker can stand in)."""
+    does, `check_store` the interaction store as `check_interactions` does (cached checkers
+    can stand in)."""
     check_one = check_one or check_medicine
+    check_store = check_store or check_interactions
     problems = Problems()
     seen_names: dict[str, MedicineSource] = {}
     for source in catalog.medicines:
@@ -59,7 +61,7 @@ def check_catalog(catalog: Catalog, today: dt.date, *, allow_overdue: bool = Fal
     check_brand_names(catalog, seen_names, problems)
     for page in catalog.pages:
         check_markdown(page.body, page.path, page.body_line, problems)
-    check_interactions(catalog, today, problems, allow_overdue=allow_overdue)
+    check_store(catalog, today, problems, allow_overdue=allow_overdue)
     return problems
 
 
