@@ -28,6 +28,9 @@ KIND_WORDS = {
     "other": "Other effects",
 }
 CHECKER_SCRIPT = "js/interaction-checker.js"
+# The checker's table of every pair (shown without JavaScript) is built up to this many
+# medicines: 190 rows.
+PAIR_TABLE_MAX_MEDICINES = 20
 
 
 def cited(text: str, source: InteractionSource) -> str:
@@ -113,16 +116,19 @@ def render_interaction_pages(env: jinja2.Environment, catalog: Catalog, index: I
 
     medicines = sorted(index.medicines.values(), key=lambda s: s.record.generic_name.casefold())
     # Every pair in one table only while the site is small: it grows with the square of the
-    # number of medicines. A large site points to each medicine's Interactions page instead.
+    # number of medicines (100 medicines make 4,950 rows, almost 1 MB). A larger site points
+    # to each medicine's Interactions page instead. Past ONE_PAGE_LIST_MAX medicines the
+    # choices leave out brand names too, so the page stays the same size as the site grows.
     many = len(medicines) > ONE_PAGE_LIST_MAX
+    table = len(medicines) <= PAIR_TABLE_MAX_MEDICINES
     rows = []
-    for first, second in ([] if many else itertools.combinations(medicines, 2)):
+    for first, second in (itertools.combinations(medicines, 2) if table else []):
         rows.append((first, second, index.pair(first.slug, second.slug)))
     title = "Interaction checker"
     description = ("Check how the medicines in this guide interact with each other, with "
                    "alcohol and with other common medicines.")
     body = render_template(env, f"{PAGE_TEMPLATES}/checker.md.j2", site=catalog.site,
-                           title=title, medicines=medicines, rows=rows, many=many,
+                           title=title, medicines=medicines, rows=rows, many=many, table=table,
                            data_file=CHECKER_DATA_URI.rsplit("/", 1)[-1])
     meta = {"title": title, "description": description, "scripts": [CHECKER_SCRIPT]}
     pages.insert(0, Page(CHECKER_URI, title, title, description, front_matter(meta) + body))

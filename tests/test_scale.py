@@ -75,3 +75,27 @@ def test_a_medicine_page_is_the_same_size_in_a_site_of_3_or_120_medicines(tmp_pa
     overview = (large / "site" / "medicines" / slug / "index.html").read_text()
     other = corpus.clone_names(corpus.read_templates(FIXTURES / "content")[0], 3)["testofen"]
     assert other not in overview  # no link to another medicine's pages
+
+
+def test_the_checker_shows_every_pair_only_while_the_table_stays_small(content):
+    from generator.interaction_pages import PAIR_TABLE_MAX_MEDICINES
+
+    add_clones(content, PAIR_TABLE_MAX_MEDICINES - 1)  # with testofen: exactly the most
+    checker = {p.src_uri: p for p in build_site(content, TEMPLATES).pages}[
+        "interactions/index.md"].markdown
+    assert "## Every pair of medicines in this guide" in checker
+    rows = PAIR_TABLE_MAX_MEDICINES * (PAIR_TABLE_MAX_MEDICINES - 1) // 2
+    table_lines = [line for line in checker.splitlines() if line.startswith("| ")]
+    assert len(table_lines) - 2 == rows  # less the header and its rule
+
+    add_clones_from(content, PAIR_TABLE_MAX_MEDICINES)  # one more medicine
+    checker = {p.src_uri: p for p in build_site(content, TEMPLATES).pages}[
+        "interactions/index.md"].markdown
+    assert "## Every pair of medicines in this guide" not in checker
+    assert "None recorded" not in checker
+    assert "## Every interaction of a medicine" in checker
+
+
+def add_clones_from(content: Path, number: int) -> str:
+    template = corpus.read_templates(FIXTURES / "content")[0]
+    return corpus.write_clone(template, number, content / "medicines")
