@@ -60,6 +60,7 @@ MANIFEST_VERSION = 2
 # Below this many pages to build, starting worker processes costs more than it saves.
 PARALLEL_MIN_PAGES = 64
 CHUNK_PAGES = 32
+WORKER_CHUNKS = 24
 
 
 class BuildFailed(Exception):
@@ -388,7 +389,9 @@ def _build_pages(to_build, config, files, doc_files, nav, env, jobs: int) -> dic
             # Objects made so far are only read by the workers: keep the garbage collector
             # from touching (and so copying) them in every worker.
             gc.freeze()
-            with context.Pool(min(jobs, len(chunks))) as pool:
+            # A worker's memory grows as it touches (and so copies) what it shares with this
+            # process; a fresh fork after WORKER_CHUNKS chunks keeps it bounded.
+            with context.Pool(min(jobs, len(chunks)), maxtasksperchild=WORKER_CHUNKS) as pool:
                 for chunk_result in pool.imap_unordered(_build_chunk, chunks):
                     collect(chunk_result)
         else:
