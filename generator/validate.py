@@ -244,6 +244,23 @@ def check_strength_units(form, loc: Loc, report) -> None:
                    f"amount per mL (mcg/mL or mg/mL), not {strength.unit}")
 
 
+BASE_UNITS = {"mass": "mg", "concentration": "mg/mL", "volume": "mL"}
+
+
+def number_words(value: float) -> str:
+    return f"{value:.6g}"
+
+
+def amount_words(amount: Amount) -> str:
+    """`900 mcg = 0.9 mg`: an amount, and in the family's base unit when that differs, so a
+    comparison between micrograms and milligrams explains itself."""
+    text = f"{number_words(amount.value)} {amount.unit}"
+    base = BASE_UNITS.get(unit_family(amount.unit))
+    if base and base != amount.unit:
+        text += f" = {number_words(amount.base)} {base}"
+    return text
+
+
 def check_regimen(regimen, loc: Loc, report) -> None:
     """Doses in one regimen must agree: same unit family, start <= range <= maximum."""
     start = regimen.starting_dose
@@ -273,14 +290,23 @@ def check_regimen(regimen, loc: Loc, report) -> None:
                        "used elsewhere in this regimen")
         return
     if usual and usual.low.base > usual.high.base:
-        report(loc + ("usual_daily_range",), "low is greater than high")
+        report(loc + ("usual_daily_range",),
+               f"low ({amount_words(usual.low)}) is greater than high "
+               f"({amount_words(usual.high)})")
     if maximum and start:
-        daily_start = start.amount.base * (start.times_per_day or 1)
+        times = start.times_per_day or 1
+        daily_start = start.amount.base * times
         if daily_start > maximum.base:
+            per_day = (f"{number_words(daily_start)} {BASE_UNITS[unit_family(start.amount.unit)]}"
+                       f" a day: {start.amount.value:g} {start.amount.unit} {times} times a day"
+                       if times > 1 else amount_words(start.amount))
             report(loc + ("maximum_daily_dose",),
-                   "maximum daily dose is less than the starting daily dose")
+                   f"maximum daily dose ({amount_words(maximum)}) is less than the starting "
+                   f"daily dose ({per_day})")
     if maximum and usual and usual.high.base > maximum.base:
-        report(loc + ("usual_daily_range", "high"), "usual range goes above the maximum")
+        report(loc + ("usual_daily_range", "high"),
+               f"usual range goes up to {amount_words(usual.high)}, above the maximum "
+               f"daily dose ({amount_words(maximum)})")
     if regimen.increase and not start:
         report(loc + ("increase",), "an increase needs a starting_dose to increase from")
     if (start and regimen.increase and start.times_per_day and regimen.increase.times_per_day

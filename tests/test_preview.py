@@ -45,10 +45,10 @@ def test_a_problem_shows_on_the_page_of_its_field_and_on_home(content, record_pa
     how_to_take = banner(pages["medicines/testofen/how-to-take.md"])
     assert "1 error on this page." in how_to_take
     assert ("<code>medicines/testofen/medicine.yaml:49:9</code> "
-            "dosing.regimens[0].usual_daily_range: low is greater than high") in how_to_take.replace(
-        f"{content}/", "")
+            "dosing.regimens[0].usual_daily_range: low (70 mg) is greater than high (60 mg)"
+            ) in how_to_take.replace(f"{content}/", "")
     assert banner(pages["medicines/testofen/side-effects.md"]) == ""
-    assert "low is greater than high" in banner(pages["index.md"])
+    assert "low (70 mg) is greater than high (60 mg)" in banner(pages["index.md"])
     # the rest of the page is still there, after the banner
     assert "**Usual total a day:** 70 mg to 60 mg" in pages["medicines/testofen/how-to-take.md"]
 

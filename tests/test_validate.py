@@ -28,10 +28,10 @@ def test_the_fixture_passes_every_check(content):
 CROSS_FIELD = {
     "maximum below the starting dose": (
         "maximum_daily_dose: {value: 80, unit: mg}", "maximum_daily_dose: {value: 10, unit: mg}",
-        [f"{RECORD}:51:27: dosing.regimens[0].maximum_daily_dose: maximum daily dose is less "
-         "than the starting daily dose",
-         f"{RECORD}:50:15: dosing.regimens[0].usual_daily_range.high: usual range goes above "
-         "the maximum"]),
+        [f"{RECORD}:51:27: dosing.regimens[0].maximum_daily_dose: maximum daily dose (10 mg) "
+         "is less than the starting daily dose (15 mg a day: 5 mg 3 times a day)",
+         f"{RECORD}:50:15: dosing.regimens[0].usual_daily_range.high: usual range goes up to "
+         "60 mg, above the maximum daily dose (10 mg)"]),
     "units from different families": (
         "maximum_daily_dose: {value: 80, unit: mg}", "maximum_daily_dose: {value: 80, unit: mL}",
         [f"{RECORD}:51:45: dosing.regimens[0].maximum_daily_dose.unit: unit mL does not match "
@@ -39,13 +39,15 @@ CROSS_FIELD = {
     "micrograms compared with milligrams": (
         "maximum_daily_dose: {value: 80, unit: mg}",
         "maximum_daily_dose: {value: 900, unit: mcg}",
-        [f"{RECORD}:51:27: dosing.regimens[0].maximum_daily_dose: maximum daily dose is less "
-         "than the starting daily dose",
-         f"{RECORD}:50:15: dosing.regimens[0].usual_daily_range.high: usual range goes above "
-         "the maximum"]),
+        [f"{RECORD}:51:27: dosing.regimens[0].maximum_daily_dose: maximum daily dose "
+         "(900 mcg = 0.9 mg) is less than the starting daily dose (15 mg a day: 5 mg 3 times "
+         "a day)",
+         f"{RECORD}:50:15: dosing.regimens[0].usual_daily_range.high: usual range goes up to "
+         "60 mg, above the maximum daily dose (900 mcg = 0.9 mg)"]),
     "usual range upside down": (
         "low: {value: 30, unit: mg}", "low: {value: 70, unit: mg}",
-        [f"{RECORD}:49:9: dosing.regimens[0].usual_daily_range: low is greater than high"]),
+        [f"{RECORD}:49:9: dosing.regimens[0].usual_daily_range: low (70 mg) is greater than "
+         "high (60 mg)"]),
     "regimen names a form that does not exist": (
         "    - forms: [tablet]\n      population: kidney_problems",
         "    - forms: [tablets]\n      population: kidney_problems",
