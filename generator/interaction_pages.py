@@ -44,6 +44,12 @@ def reference_key(source: InteractionSource, key: str) -> str:
     ref = next((r for r in source.record.references if r.key == key), None)
     if ref is None:  # an unknown key is reported by the checks; keep it visible
         return f"{source.name}-{key}"
+    return source_key(ref)
+
+
+def source_key(ref: Reference) -> str:
+    """The footnote key of a source cited by interaction rules: the same for every rule
+    naming the same title, publisher, year and address."""
     identity = "\n".join([ref.title, ref.publisher, str(ref.year), ref.url or ""])
     return "source-" + hashlib.sha256(identity.encode("utf-8")).hexdigest()[:10]
 

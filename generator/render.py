@@ -19,7 +19,7 @@ import yaml
 
 from .glossary import term_id
 from .interaction_pages import (KIND_WORDS, cited, namespaced_references, plain_text,
-                                render_interaction_pages)
+                                render_interaction_pages, source_key)
 from .interactions import InteractionIndex
 from .loader import Catalog, MedicineSource, Prose
 from .model import Amount, Duration, Reference, Review, Reviewer
@@ -244,6 +244,9 @@ def render_medicine(env: jinja2.Environment, catalog: Catalog, source: MedicineS
     review = review_view(source, catalog, today or dt.date.today())
     interactions = index.for_medicine(source.slug) if index is not None else []
     references = list(medicine.references) + namespaced_references(interactions)
+    # A rule citing a source the medicine's own record lists uses the medicine's footnote,
+    # so no page lists one source twice.
+    own_keys = {source_key(ref): ref.key for ref in medicine.references}
     pages = []
     for kind in kinds:
         title = kind.heading.format(name=name if kind.heading.startswith("{name}")
@@ -256,6 +259,7 @@ def render_medicine(env: jinja2.Environment, catalog: Catalog, source: MedicineS
         try:
             body = render_template(env, f"{PAGE_TEMPLATES}/medicine/{kind.id}.md.j2",
                                    **context)
+            body = CITATION.sub(lambda m: f"[^{own_keys.get(m.group(1), m.group(1))}]", body)
             body += render_template(env, f"{PAGE_TEMPLATES}/medicine/_footer.md.j2",
                                     references=references_cited(body, references),
                                     **context)

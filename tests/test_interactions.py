@@ -284,6 +284,17 @@ def test_rules_citing_the_same_source_share_one_footnote(content):
     assert text.count("]: Testofen label. Test Agency, 2025.") == 1
 
 
+def test_a_rule_citing_the_medicines_own_source_shares_its_footnote(content):
+    # The same title, publisher, year and address as testofen's own reference.
+    edit(content / "interactions" / "alcohol--test-sedatives.yaml",
+         "    year: 2025\n", "    year: 2025\n    url: https://example.org/testofen\n")
+    pages, _ = pages_by_uri(content)
+    text = pages["medicines/testofen/interactions.md"].markdown
+    assert "More sleepiness.[^test-label]" in text
+    assert "[^source-" not in text
+    assert text.count("]: Testofen label. Test Agency, 2025.") == 1
+
+
 def test_a_pair_page_puts_the_short_answer_first(content):
     add_medicine(content, "placebin")
     add_rule(content, "placebin--testofen.yaml", "[placebin, testofen]")
