@@ -80,7 +80,7 @@ review-report: $(VENV)/.installed
 test: $(VENV)/.installed-test node_modules/.installed browser-tools handout-debs test-debs
 	$(BIN)/python -m pytest
 
-# Build speed at 100 and 1,000 medicines; writes bench/results.md (about 25 minutes on 2 cores).
+# Build speed at 100 and 1,000 medicines; writes bench/results.md (36 to 58 minutes on 2 cores).
 bench: $(VENV)/.installed handout-debs
 	$(BIN)/python -m bench.run
 
