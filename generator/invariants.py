@@ -21,7 +21,6 @@ from .pages import MEDICINE_PAGE_KINDS, Page
 from .problems import Problems
 
 BOXED_WARNING_MARK = 'class="boxed-warning"'
-# Inline links and reference definitions whose target is a page source (`x.md`).
 
 
 def page_address(src_uri: str) -> str:

@@ -135,47 +135,50 @@ def _build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool,
     return result
 
 
-def _load_one(folder: Path, cache: PickleCache | None, key: str | None
-              ) -> tuple[MedicineSource | None, Problems]:
+def _load_one(load, item: Path, cache: PickleCache | None, key: str | None):
     found = Problems()
-    outcome = load_medicine(folder, found), found
+    outcome = load(item, found), found
     if cache is not None and outcome[0] is not None and not found.errors:
         cache.put(key, outcome)  # in the worker, so the writing is spread over the cores too
     return outcome
 
 
-def load_medicines_fast(cache: CoreCache | None, folders: list[Path], problems: Problems
-                        ) -> list[MedicineSource | None]:
-    """Load medicine folders: from the cache when unchanged, the others over all cores."""
-    loaded: dict[Path, tuple[MedicineSource | None, Problems]] = {}
-    if cache:
-        for folder in folders:
-            cache.folder_digests[folder] = folder_digest(folder)
-            hit = cache.records.get(record_key(folder, cache))
+def _load_cached(load, items: list[Path], keys: dict[Path, str] | None,
+                 cache: PickleCache | None, label: str, problems: Problems) -> list:
+    """`load` each item (as `load(item, problems)`): from the cache under its key when it is
+    there, the others over all cores. Problems come in item order, as a plain load gives
+    them."""
+    loaded = {}
+    if keys is not None:
+        for item in items:
+            hit = cache.get(keys[item])
             if hit is not None:
-                loaded[folder] = hit
-    missing = [folder for folder in folders if folder not in loaded]
-    calls = [partial(_load_one, folder, cache.records if cache else None,
-                     record_key(folder, cache) if cache else None) for folder in missing]
-    for folder, outcome in zip(missing, run_calls(calls, "loading medicines")):
-        loaded[folder] = outcome
-        if cache:
-            cache.records.used.add(record_key(folder, cache))
+                loaded[item] = hit
+    missing = [item for item in items if item not in loaded]
+    calls = [partial(_load_one, load, item, cache, keys[item] if keys else None)
+             for item in missing]
+    for item, outcome in zip(missing, run_calls(calls, label)):
+        loaded[item] = outcome
+        if keys is not None:
+            cache.used.add(keys[item])  # stored by the worker
     sources = []
-    for folder in folders:  # problems in folder order, as a plain load gives them
-        source, found = loaded[folder]
+    for item in items:
+        source, found = loaded[item]
         problems.extend(found)
         sources.append(source)
     return sources
 
 
-def _load_rule(path: Path, cache: PickleCache | None, key: str | None
-               ) -> tuple[InteractionSource | None, Problems]:
-    found = Problems()
-    outcome = load_rule(path, found), found
-    if cache is not None and outcome[0] is not None and not found.errors:
-        cache.put(key, outcome)
-    return outcome
+def load_medicines_fast(cache: CoreCache | None, folders: list[Path], problems: Problems
+                        ) -> list[MedicineSource | None]:
+    """Load medicine folders: from the cache when unchanged, the others over all cores."""
+    keys = None
+    if cache:
+        for folder in folders:
+            cache.folder_digests[folder] = folder_digest(folder)
+        keys = {folder: record_key(folder, cache) for folder in folders}
+    return _load_cached(load_medicine, folders, keys, cache.records if cache else None,
+                        "loading medicines", problems)
 
 
 def load_rules_fast(cache: CoreCache | None, paths: list[Path], problems: Problems
@@ -185,22 +188,8 @@ def load_rules_fast(cache: CoreCache | None, paths: list[Path], problems: Proble
     if not cache:
         return load_rules(paths, problems)
     keys = {path: digest("rule", code_digest(), str(path), file_digest(path)) for path in paths}
-    loaded = {}
-    for path in paths:
-        hit = cache.records.get(keys[path])
-        if hit is not None:
-            loaded[path] = hit
-    missing = [path for path in paths if path not in loaded]
-    calls = [partial(_load_rule, path, cache.records, keys[path]) for path in missing]
-    for path, outcome in zip(missing, run_calls(calls, "loading interactions")):
-        loaded[path] = outcome
-        cache.records.used.add(keys[path])  # stored by the worker
-    sources = []
-    for path in paths:  # problems in file order, as a plain load gives them
-        source, found = loaded[path]
-        problems.extend(found)
-        sources.append(source)
-    return sources
+    return _load_cached(load_rule, paths, keys, cache.records, "loading interactions",
+                        problems)
 
 
 def record_key(folder: Path, cache: CoreCache) -> str:
