@@ -50,7 +50,8 @@ _PlainLoader.add_multi_constructor("", lambda loader, suffix, node: None)
 
 
 def print_problems(problems: Problems) -> None:
-    for problem in problems.errors + problems.warnings:
+    # The root problems first, then what they took down, then warnings.
+    for problem in problems.errors + problems.notes + problems.warnings:
         print(problem, file=sys.stderr)
     errors, warnings = len(problems.errors), len(problems.warnings)
     print(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}",
@@ -170,8 +171,6 @@ def command_review_report(args: argparse.Namespace) -> int:
     catalog, problems = load_catalog(content_dir)
     if problems.errors:
         print_problems(problems)
-    if catalog is None:
-        return 1
     rows = review_rows(catalog, args.today or dt.date.today())
     formatter = {"table": as_table, "csv": as_csv, "json": as_json}[args.format]
     sys.stdout.write(formatter(rows))
@@ -193,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="medguide", description=__doc__)
     parser.add_argument("--config", type=Path, default=Path("mkdocs.yml"),
                         help="path to mkdocs.yml (default: ./mkdocs.yml)")
+    parser.add_argument("--debug", action="store_true",
+                        help="on an internal error, show Python's full report")
     sub = parser.add_subparsers(dest="command", required=True)
     overdue_help = ("publish guides whose review is overdue anyway (each one is logged and "
                     "its pages say the review is overdue)")
@@ -231,7 +232,36 @@ def main(argv: list[str] | None = None) -> int:
     handlers = {"check": command_check, "build": command_build, "serve": command_serve,
                 "new": command_new, "review-report": command_review_report,
                 "schema": command_schema}
-    return handlers[args.command](args)
+    try:
+        return handlers[args.command](args)
+    except KeyboardInterrupt:
+        # A build swaps the new site in with one rename at its very end, so whatever was
+        # interrupted, the site folder is as it was.
+        print("stopped; site/ unchanged", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if args.debug:
+            raise
+        # A defect of medguide itself, not of the content: one line, not a page of Python.
+        print(internal_error(args.command, exc), file=sys.stderr)
+        return 2
+
+
+STEPS = {"check": "checking the content", "build": "building the site",
+         "serve": "previewing the site", "new": "starting a new guide",
+         "review-report": "making the review report", "schema": "writing the schema"}
+
+
+def internal_error(command: str, exc: BaseException) -> str:
+    step = STEPS.get(command, command)
+    running = list(progress.current.seconds)
+    if running:
+        step += f" ({running[-1]})"
+    message = str(exc) or type(exc).__name__
+    return (f"internal error in medguide while {step}: {type(exc).__name__}: {message}\n"
+            f"This is a bug in medguide, not in your content. Run `medguide --debug {command}` "
+            "for the details and report them to the medguide maintainers (see README, "
+            "\"Reporting a bug\").")
 
 
 def run() -> None:

@@ -165,7 +165,10 @@ class InteractionIndex:
         if catalog.classes is not None:
             for item in catalog.classes.record.classes:
                 self.classes.setdefault(item.id, item)
-        self.rules = sorted(catalog.interactions if rules is None else rules,
+        # A rule applies here only when both its sides are: a rule naming a medicine that
+        # is not published (a draft, or a record with errors, reported already) is not.
+        self.rules = sorted((rule for rule in (catalog.interactions if rules is None else rules)
+                             if all(self.known(side) for side in rule.record.between)),
                             key=lambda s: s.path.name)
 
     # ------------------------------------------------------------ sides
@@ -352,7 +355,8 @@ def check_classes(catalog: Catalog, index: InteractionIndex, problems: Problems)
     if catalog.classes is None:
         return
     seen: set[str] = set()
-    used = {side for s in catalog.interactions for side in s.record.between}
+    used = {side for s in catalog.interactions + catalog.skipped_rules
+            for side in s.record.between}
     for i, item in enumerate(catalog.classes.record.classes):
         loc = ("classes", i, "id")
         if item.id in seen:
@@ -369,6 +373,8 @@ def check_classes(catalog: Catalog, index: InteractionIndex, problems: Problems)
 
 
 def check_membership(catalog: Catalog, index: InteractionIndex, problems: Problems) -> None:
+    if catalog.classes_failed:
+        return  # classes.yaml's own problems are reported; no class can be looked up
     for source in catalog.medicines:
         seen: set[str] = set()
         for i, class_id in enumerate(source.record.classes):

@@ -35,15 +35,16 @@ def page_address(src_uri: str) -> str:
 
 
 def check_pages(pages: list[Page], catalog: Catalog, templates_dir: Path, *,
-                published: set[str] | None = None, failed: set[str] = frozenset()
-                ) -> Problems:
+                published: set[str] | None = None, failed: set[str] = frozenset(),
+                withheld: set[str] = frozenset()) -> Problems:
     """Check the rendered pages. `published` are the slugs of medicines that will be
     published (None: all); links to any other medicine's pages are broken. `failed` are
-    pages that could not be rendered (already reported): links to them are not."""
+    pages that could not be rendered, and `withheld` medicines whose records could not be
+    loaded or have errors (all already reported): links to them are not."""
     problems = Problems()
     check_boxed_warnings(pages, catalog, templates_dir, problems)
     check_addresses(pages, catalog, problems)
-    check_links(pages, catalog, templates_dir, problems, published, failed)
+    check_links(pages, catalog, templates_dir, problems, published, failed, withheld)
     return problems
 
 
@@ -87,17 +88,16 @@ def check_addresses(pages: list[Page], catalog: Catalog, problems: Problems) -> 
 
 
 def check_links(pages: list[Page], catalog: Catalog, templates_dir: Path, problems: Problems,
-                published: set[str] | None, failed: set[str] = frozenset()) -> None:
+                published: set[str] | None, failed: set[str] = frozenset(),
+                withheld: set[str] = frozenset()) -> None:
     def is_published(page: Page) -> bool:
         return page.medicine is None or published is None or page.medicine in published
 
     known = {page.src_uri for page in pages if is_published(page)} | set(failed)
-    # A medicine whose record could not be loaded already has its own errors; links to it
-    # are not reported again.
-    loaded = {s.slug for s in catalog.medicines}
-    unreadable = tuple(f"medicines/{folder.name}/"
-                       for folder in (catalog.root / "medicines").glob("*")
-                       if folder.is_dir() and folder.name not in loaded)
+    # A medicine whose record could not be loaded or has errors already has its own
+    # problems reported; links to it are not reported again.
+    unreadable = tuple(f"medicines/{slug}/"
+                       for slug in set(withheld) | set(catalog.failed_medicines))
     drafts = {s.slug for s in catalog.medicines
               if published is not None and s.slug not in published}
     for page in pages:

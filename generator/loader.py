@@ -95,10 +95,14 @@ class InteractionSource:
 
 @dataclass
 class Catalog:
-    """Everything under `content/`, loaded and schema-valid."""
+    """Everything under `content/` that loaded and is schema-valid, and what did not load.
+
+    A record that fails to load stays known by its file, so that whatever names it (an
+    interaction rule, a link) is skipped quietly instead of being reported again or
+    failing: its own problems are reported already."""
 
     root: Path
-    site: SiteSettings
+    site: SiteSettings | None  # None when site.yaml could not be loaded: nothing is rendered
     medicines: list[MedicineSource] = field(default_factory=list)
     pages: list[SitePageSource] = field(default_factory=list)
     glossary: GlossarySource | None = None
@@ -108,6 +112,13 @@ class Catalog:
     reviewers_map: SourceMap | None = None
     classes: ClassesSource | None = None
     interactions: list[InteractionSource] = field(default_factory=list)
+    # Medicine folders whose record could not be loaded: slug -> record file.
+    failed_medicines: dict[str, Path] = field(default_factory=dict)
+    # classes.yaml exists but could not be loaded: rules and memberships naming a class are
+    # skipped rather than reported as naming an unknown class.
+    classes_failed: bool = False
+    # Interaction rules left out because they name something that could not be loaded.
+    skipped_rules: list[InteractionSource] = field(default_factory=list)
 
 
 def read_text(path: Path, problems: Problems) -> str | None:
@@ -432,26 +443,23 @@ def load_catalog(root: Path, medicines_loader: Callable[[list[Path], Problems],
                  = load_medicines,
                  rules_loader: Callable[[list[Path], Problems],
                                         list[InteractionSource | None]] = load_rules
-                 ) -> tuple[Catalog | None, Problems]:
-    """Load all content under `root`. Returns (catalog or None, problems found).
+                 ) -> tuple[Catalog, Problems]:
+    """Load all content under `root`. Returns (catalog, problems found).
 
-    `medicines_loader` loads the medicine folders and `rules_loader` the interaction rule
-    files, in order (cached or parallel loaders can stand in)."""
+    Everything that loads is in the catalog, whatever else failed; what failed is listed in
+    it too (see `Catalog`). `medicines_loader` loads the medicine folders and `rules_loader`
+    the interaction rule files, in order (cached or parallel loaders can stand in)."""
     problems = Problems()
-    site = None
     site_path = root / "site.yaml"
-    text = read_text(site_path, problems)
-    if text is not None:
-        loaded = load_yaml(site_path, text, problems)
-        if loaded is not None:
-            site = validate_model(SiteSettings, loaded[0], site_path, loaded[1], problems)
+    loaded_site = load_record(site_path, SiteSettings, problems)
     reviewers, reviewers_map = load_reviewers(root, problems)
-    medicines_dir = root / "medicines"
-    folders = [folder for folder in (sorted(p for p in medicines_dir.iterdir() if p.is_dir())
-                                     if medicines_dir.is_dir() else [])
-               if not folder.name.startswith((".", "_"))]
-    medicines = [source for source in medicines_loader(folders, problems)
-                 if source is not None]
+    folders = medicine_folders(root)
+    medicines, failed = [], {}
+    for folder, source in zip(folders, medicines_loader(folders, problems)):
+        if source is None:
+            failed[folder.name] = folder / RECORD_FILE
+        else:
+            medicines.append(source)
     pages = []
     for md_path in sorted((root / "pages").glob("*.md")):
         page = load_site_page(md_path, problems)
@@ -459,11 +467,49 @@ def load_catalog(root: Path, medicines_loader: Callable[[list[Path], Problems],
             pages.append(page)
     glossary = load_glossary(root / GLOSSARY_FILE, problems)
     classes, interactions = load_interactions(root, problems, rules_loader)
-    if site is None:
-        return None, problems
-    return Catalog(root, site, medicines, pages, glossary=glossary, reviewers=reviewers,
-                   reviewers_map=reviewers_map, classes=classes,
-                   interactions=interactions), problems
+    catalog = Catalog(root, loaded_site[0] if loaded_site else None, medicines, pages,
+                      glossary=glossary, reviewers=reviewers, reviewers_map=reviewers_map,
+                      classes=classes, interactions=interactions, failed_medicines=failed,
+                      classes_failed=classes is None and (root / CLASSES_FILE).exists())
+    skip_rules_naming_failures(catalog, problems)
+    return catalog, problems
+
+
+def medicine_folders(root: Path) -> list[Path]:
+    """The folders of `content/medicines/` that hold a medicine (not hidden, not `_x`)."""
+    medicines_dir = root / "medicines"
+    if not medicines_dir.is_dir():
+        return []
+    return sorted(folder for folder in medicines_dir.iterdir()
+                  if folder.is_dir() and not folder.name.startswith((".", "_")))
+
+
+def skip_rules_naming_failures(catalog: Catalog, problems: Problems) -> None:
+    """Take out of the catalog the interaction rules that name a medicine (or, when
+    classes.yaml failed, a class) that could not be loaded, with one note per failed file
+    saying what it took down."""
+    skipped: dict[Path, list[str]] = {}
+    kept, skipped_rules = [], []
+    loaded = {m.slug for m in catalog.medicines}
+    classes_path = catalog.root / CLASSES_FILE
+    for rule in catalog.interactions:
+        causes = []
+        for side in rule.record.between:
+            if side in catalog.failed_medicines:
+                causes.append(catalog.failed_medicines[side])
+            elif catalog.classes_failed and side not in loaded:
+                causes.append(classes_path)
+        for cause in dict.fromkeys(causes):
+            skipped.setdefault(cause, []).append(rule.name)
+        (skipped_rules if causes else kept).append(rule)
+    catalog.interactions, catalog.skipped_rules = kept, skipped_rules
+    for cause, names in skipped.items():
+        named = cause.parent.name if cause.name == RECORD_FILE else "a class"
+        one = len(names) == 1
+        problems.add(cause, 0, 0, "(file)",
+                     f"because this file could not be loaded, {len(names)} interaction "
+                     f"rule{'' if one else 's'} that name{'s' if one else ''} {named} "
+                     f"{'was' if one else 'were'} skipped", severity="note")
 
 
 def load_glossary(path: Path, problems: Problems) -> GlossarySource | None:

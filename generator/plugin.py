@@ -113,13 +113,12 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
         log.info(f"{len(built.handouts)} handouts: {len(built.rendered)} rendered, "
                  f"{len(built.cached)} from cache ({time.perf_counter() - start:.2f} s "
                  "with the pages)")
-        if result.catalog is not None:
-            config.site_name = result.catalog.site.name
-            config.site_description = result.catalog.site.description
-            config.site_url = config.site_url or result.catalog.site.url
-            self.remember_safety_and_dates(result)
+        config.site_name = result.catalog.site.name
+        config.site_description = result.catalog.site.description
+        config.site_url = config.site_url or result.catalog.site.url
+        self.remember_safety_and_dates(result)
         config.nav = result.nav
-        glossary = result.catalog.glossary if result.catalog is not None else None
+        glossary = result.catalog.glossary
         self.glossary = GlossaryExtension(glossary.terms) if glossary is not None else None
         if self.glossary is not None:
             config.markdown_extensions.append(self.glossary)

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import jinja2
 
-from .loader import RECORD_FILE, Catalog, MedicineSource
+from .loader import RECORD_FILE, Catalog, MedicineSource, medicine_folders
+from .model import SiteSettings
 from .pages import MEDICINES_INDEX_URI, Page, display_name, page_kinds_for
 from .problems import Problem
 from .render import front_matter, make_environment
@@ -32,15 +33,21 @@ FIELD_PAGE = {
     "safety": "other-safety-information",
 }
 HOME = "index.md"
+# What the preview's pages show while content/site.yaml cannot be loaded.
+STAND_IN_SITE_SETTINGS = SiteSettings.model_construct(
+    name="Medicine Guide (site.yaml has problems)", description="",
+    url="http://127.0.0.1:8000/", language="en", emergency_number="911",
+    poison_control_number="1-800-222-1222",
+    disclaimers=["content/site.yaml could not be loaded: see the problems on the home page."])
 FRONT_MATTER_END = re.compile(r"\A---\n.*?\n---\n\n?", re.DOTALL)
 
 
 def add_problem_banners(pages: list[Page], nav: list, problems: list[Problem],
-                        catalog: Catalog | None, content_dir: Path, templates_dir: Path
+                        catalog: Catalog, content_dir: Path, templates_dir: Path
                         ) -> tuple[list[Page], list]:
     """The preview's pages and nav: `pages` with a banner on each page that has problems,
     plus a stand-in page for each page that could not be rendered."""
-    medicines = {s.slug: s for s in catalog.medicines} if catalog else {}
+    medicines = {s.slug: s for s in catalog.medicines}
     expected = expected_pages(catalog, content_dir)
     by_page: dict[str, list[Problem]] = {}
     for problem in problems:
@@ -57,24 +64,21 @@ def add_problem_banners(pages: list[Page], nav: list, problems: list[Problem],
             found = sorted(set(problems)) if uri == HOME else by_page.get(uri, [])
             result.append(stand_in_page(uri, title, medicine, found, env))
     nav = list(nav) if nav else [{title: uri} for uri, (title, _) in expected.items()]
-    unreadable = set(medicine_folders(content_dir)) - set(medicines) if catalog else set()
-    for slug in sorted(unreadable):
+    for slug in sorted(catalog.failed_medicines):
         nav.insert(2 if len(nav) >= 2 else len(nav),
                    {f"{slug} (has problems)": f"medicines/{slug}/index.md"})
     return result, nav
 
 
-def expected_pages(catalog: Catalog | None, content_dir: Path
+def expected_pages(catalog: Catalog, content_dir: Path
                    ) -> dict[str, tuple[str, str | None]]:
     """Every page the preview should have: uri -> (title for a stand-in, medicine slug)."""
     expected: dict[str, tuple[str, str | None]] = {HOME: ("Home", None)}
     for path in sorted((content_dir / "pages").glob("*.md")):
         expected.setdefault(f"{path.stem}.md", (path.stem.replace("-", " ").capitalize(), None))
-    if catalog is None:
-        return expected
     expected[MEDICINES_INDEX_URI] = ("Medicines A–Z", None)
     loaded = {s.slug: s for s in catalog.medicines}
-    for slug in medicine_folders(content_dir):
+    for slug in (f.name for f in medicine_folders(content_dir)):
         source = loaded.get(slug)
         if source is None:
             expected[f"medicines/{slug}/index.md"] = (f"{slug}: cannot be shown", slug)
@@ -83,14 +87,6 @@ def expected_pages(catalog: Catalog | None, content_dir: Path
         for kind in page_kinds_for(source.record):
             expected[kind.src_uri(slug)] = (f"{name}: {kind.nav_title}", slug)
     return expected
-
-
-def medicine_folders(content_dir: Path) -> list[str]:
-    folder = content_dir / "medicines"
-    if not folder.is_dir():
-        return []
-    return sorted(p.name for p in folder.iterdir()
-                  if p.is_dir() and not p.name.startswith((".", "_")))
 
 
 def pages_for(problem: Problem, medicines: dict[str, MedicineSource], content_dir: Path

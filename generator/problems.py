@@ -14,12 +14,16 @@ class Problem:
     field: str
     message: str
     hint: str | None = None
-    severity: str = "error"  # "error" or "warning"
+    # "error", "warning", or "note": what an error takes down with it ("3 interaction rules
+    # that name baclofen were skipped"), shown after the errors and not counted.
+    severity: str = "error"
     # The generated page the problem belongs to, when it is known (a template failing on
     # one page); the preview shows the problem there.
     page: str | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
+        if self.severity == "note":
+            return f"{self.path}: note: {self.message}"
         text = f"{self.path}:{self.line}:{self.column}: {self.field}: {self.message}"
         if self.hint:
             text += f" ({self.hint})"
@@ -50,18 +54,14 @@ class Problems:
 
     @property
     def warnings(self) -> list[Problem]:
-        return sorted({p for p in self.items if p.severity != "error"})
+        return sorted({p for p in self.items if p.severity == "warning"})
+
+    @property
+    def notes(self) -> list[Problem]:
+        return sorted({p for p in self.items if p.severity == "note"})
 
     def __bool__(self) -> bool:
         return bool(self.items)
-
-
-class ContentError(Exception):
-    """Raised when content has errors; carries every problem found."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
 
 
 def display_path(path: Path | str) -> str:

@@ -46,11 +46,10 @@ def new_medicine(content_dir: Path, templates_dir: Path, name: str, *,
     if folder.exists():
         raise ScaffoldError(f"{folder} already exists")
     catalog, _ = load_catalog(content_dir)
-    if catalog is not None:
-        for source in catalog.medicines:
-            if source.record.generic_name.casefold() == name.casefold():
-                raise ScaffoldError(f"{source.path} already has the generic name {name!r}")
-    reviewers = catalog.reviewers if catalog is not None else None
+    for source in catalog.medicines:
+        if source.record.generic_name.casefold() == name.casefold():
+            raise ScaffoldError(f"{source.path} already has the generic name {name!r}")
+    reviewers = catalog.reviewers
     if not reviewers:
         raise ScaffoldError(f"{content_dir / 'reviewers.yaml'} must list at least one "
                             "reviewer before a guide can be started (run medguide check)")

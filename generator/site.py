@@ -19,7 +19,7 @@ from .parallel import run_calls
 from .interaction_pages import checker_data
 from .interactions import InteractionIndex, check_interactions
 from .pages import CHECKER_DATA_URI, CHECKER_URI, Page, build_nav
-from .preview import add_problem_banners
+from .preview import STAND_IN_SITE_SETTINGS, add_problem_banners
 from .problems import Problems
 from .progress import phase
 from .render import SEVERITY_WORDS, render_catalog
@@ -72,61 +72,70 @@ def _build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool,
         catalog, problems = load_catalog(content_dir, partial(load_medicines_fast, cache),
                                          partial(load_rules_fast, cache))
     result = SiteBuild(problems, catalog)
-    if catalog is not None:
-        shared = None
+    shared = None
+    if cache:
+        shared = shared_inputs_digest(content_dir, templates_dir, extra=(
+            overdue_digest(catalog, today), repr((include_drafts, preview, allow_overdue)),
+            identities_digest(catalog.medicines)))
+    overdue_ok = allow_overdue or preview
+    with phase("check"):
         if cache:
-            shared = shared_inputs_digest(content_dir, templates_dir, extra=(
-                overdue_digest(catalog, today), repr((include_drafts, preview, allow_overdue)),
-                identities_digest(catalog.medicines)))
-        overdue_ok = allow_overdue or preview
-        with phase("check"):
-            if cache:
-                check_medicines_ahead(cache, shared, catalog.medicines, today, overdue_ok)
-            problems.extend(check_catalog(
-                catalog, today, allow_overdue=overdue_ok,
-                check_one=partial(check_cached, cache, shared) if cache else None,
-                check_store=partial(check_store_cached, cache, shared) if cache else None))
-            if catalog.glossary is not None:
-                check_glossary(catalog.glossary, problems)
-        shown = [m for m in catalog.medicines
-                 if published(m.record, include_drafts=include_drafts or preview)]
+            check_medicines_ahead(cache, shared, catalog.medicines, today, overdue_ok)
+        problems.extend(check_catalog(
+            catalog, today, allow_overdue=overdue_ok,
+            check_one=partial(check_cached, cache, shared) if cache else None,
+            check_store=partial(check_store_cached, cache, shared) if cache else None))
+        if catalog.glossary is not None:
+            check_glossary(catalog.glossary, problems)
+    shown = [m for m in catalog.medicines
+             if published(m.record, include_drafts=include_drafts or preview)]
+    # A record with errors is not rendered (but in the preview): its errors are reported
+    # already, and rendering it would only add template errors that follow from them.
+    withheld = set(catalog.failed_medicines)
+    if not preview:
+        withheld |= medicines_with_errors(problems, content_dir)
+        shown = [m for m in shown if m.slug not in withheld]
+    if catalog.site is None:
         if not preview:
-            # A record with errors is not rendered: its errors are reported already, and
-            # rendering it would only add template errors that follow from them.
-            broken = medicines_with_errors(problems, content_dir)
-            shown = [m for m in shown if m.slug not in broken]
-        index = InteractionIndex(catalog, shown, [
-            r for r in catalog.interactions
-            if published(r.record, include_drafts=include_drafts or preview)])
-        if handouts is not None and not problems.errors:
-            with phase("handouts"):
-                try:
-                    result.handouts = build_handouts(
-                        catalog, shown, templates_dir, handouts,
-                        plans=cache.handout_plans if cache else None,
-                        inputs={m.slug: digest(shared, "handouts", cache.folder_digests.get(
-                            m.path.parent) or folder_digest(m.path.parent))
-                            for m in shown} if cache else None)
-                except HandoutProblem as exc:
-                    problems.add(exc.path, exc.line, 1, exc.field, exc.message, exc.hint)
-        with phase("render"):
-            result.pages = render_catalog(catalog, shown, templates_dir, index, today=today,
-                                          problems=problems,
-                                          handouts=result.handouts.by_medicine(),
-                                          renderer=partial(render_medicines_fast, cache,
-                                                           shared),
-                                          pair_renderer=partial(render_pairs_fast, cache,
-                                                                shared))
-            result.files[CHECKER_DATA_URI] = checker_data_cached(cache, shared, index, shown)
-        with phase("check pages"):
-            # A page whose template failed is already reported: links to it are not broken
-            # too.
-            failed = {problem.page for problem in problems.items if problem.page}
-            problems.extend(check_pages(result.pages, catalog, templates_dir,
-                                        published={m.slug for m in shown}, failed=failed))
-        result.nav = build_nav(catalog, shown,
-                               checker=any(p.src_uri == CHECKER_URI for p in result.pages),
-                               mark_drafts=preview)
+            # Nothing can be rendered without the site's settings; their problems are
+            # reported, and everything else has been checked.
+            return result
+        # The preview goes on with placeholder settings, so a slip in site.yaml does not
+        # hide every page; the slip itself is a banner on the home page.
+        catalog.site = STAND_IN_SITE_SETTINGS
+    index = InteractionIndex(catalog, shown, [
+        r for r in catalog.interactions
+        if published(r.record, include_drafts=include_drafts or preview)])
+    if handouts is not None and not problems.errors:
+        with phase("handouts"):
+            try:
+                result.handouts = build_handouts(
+                    catalog, shown, templates_dir, handouts,
+                    plans=cache.handout_plans if cache else None,
+                    inputs={m.slug: digest(shared, "handouts", cache.folder_digests.get(
+                        m.path.parent) or folder_digest(m.path.parent))
+                        for m in shown} if cache else None)
+            except HandoutProblem as exc:
+                problems.add(exc.path, exc.line, 1, exc.field, exc.message, exc.hint)
+    with phase("render"):
+        result.pages = render_catalog(catalog, shown, templates_dir, index, today=today,
+                                      problems=problems,
+                                      handouts=result.handouts.by_medicine(),
+                                      renderer=partial(render_medicines_fast, cache,
+                                                       shared),
+                                      pair_renderer=partial(render_pairs_fast, cache,
+                                                            shared))
+        result.files[CHECKER_DATA_URI] = checker_data_cached(cache, shared, index, shown)
+    with phase("check pages"):
+        # A page whose template failed is already reported: links to it are not broken
+        # too.
+        failed = {problem.page for problem in problems.items if problem.page}
+        problems.extend(check_pages(result.pages, catalog, templates_dir,
+                                    published={m.slug for m in shown}, failed=failed,
+                                    withheld=withheld))
+    result.nav = build_nav(catalog, shown,
+                           checker=any(p.src_uri == CHECKER_URI for p in result.pages),
+                           mark_drafts=preview)
     if preview:
         result.pages, result.nav = add_problem_banners(
             result.pages, result.nav, problems.items, catalog, content_dir, templates_dir)

@@ -84,15 +84,13 @@ def test_a_broken_template_leaves_a_stand_in_for_only_that_page(content, tmp_pat
     assert "Pretend stiffness" in pages["medicines/testofen/index.md"]
 
 
-def test_broken_site_settings_still_give_a_home_page(content):
+def test_broken_site_settings_leave_every_page_with_placeholder_settings(content):
     (content / "site.yaml").write_text("name: [unclosed\n")
     pages, result = preview(content)
-    assert list(pages) == ["index.md", "about.md", "disclaimer.md"]
     assert "site.yaml:2:1</code> (yaml): invalid YAML" in banner(pages["index.md"])
-    assert "# Home" in pages["index.md"]
-    assert "listed on the home page" in pages["disclaimer.md"]
-    assert result.nav == [{"Home": "index.md"}, {"About": "about.md"},
-                          {"Disclaimer": "disclaimer.md"}]
+    assert "Pretend stiffness" in pages["medicines/testofen/index.md"]
+    assert result.catalog.site.name == "Medicine Guide (site.yaml has problems)"
+    assert not result.ok
 
 
 def test_an_overdue_review_and_todo_markers_are_banners_not_failures(content, record_path):
