@@ -57,7 +57,8 @@ from mkdocs.structure.nav import get_navigation
 from mkdocs.structure.pages import Page
 
 from . import parallel, progress
-from .cache import code_digest, digest, tree_digest
+from .cache import (code_digest, digest, remove_stale_temp_files, tree_digest,
+                    write_atomically)
 from .search_index import SEARCH_BUNDLE
 
 log = logging.getLogger("medguide")
@@ -109,6 +110,8 @@ def build(config_file: Path, site_dir: Path, *, jobs: int | None = None,
     try:
         with build_lock(site_dir):
             recover_site(site_dir)
+            if cache_dir := _cache_dir(config, Path(config_file)):
+                remove_stale_temp_files(cache_dir)
             return _build(config, Path(config_file), site_dir, parallel.worker_count(), phases)
     finally:
         config.plugins.on_shutdown()
@@ -248,7 +251,7 @@ def _build(config: MkDocsConfig, config_file: Path, site_dir: Path, jobs: int,
         with phases.phase("write"):
             if old is None or report.changed:
                 _swap_in(work_dir, site_dir)
-            shutil.rmtree(work_dir, ignore_errors=True)  # the old site, or an unused copy
+            remove_tree(work_dir)  # the old site, or an unused copy
             work_dir = None
         # Written after the swap: if the build is killed in between, the site no longer
         # matches the old manifest and the next build is a full one.
@@ -273,7 +276,7 @@ def _build(config: MkDocsConfig, config_file: Path, site_dir: Path, jobs: int,
     finally:
         logging.getLogger("mkdocs").removeHandler(warnings)
         if work_dir is not None:
-            shutil.rmtree(work_dir, ignore_errors=True)
+            remove_tree(work_dir)
 
 
 def _abort_on_warnings(warnings: WarningLog, plugin, config: MkDocsConfig) -> None:
@@ -555,11 +558,7 @@ def _read_manifest(path: Path | None, site_dir: Path) -> dict | None:
 
 
 def _write_manifest(path: Path, data: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    with os.fdopen(handle, "wb") as out:
-        pickle.dump(data, out, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(temp, path)
+    write_atomically(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _stage(work_dir: Path, site_dir: Path, old_files: dict, keep: set[str],
@@ -638,7 +637,18 @@ def recover_site(site_dir: Path) -> None:
     if aside and not site_dir.exists():
         aside.pop().rename(site_dir)
     for leftover in aside + sorted(parent.glob(f".{glob.escape(name)}-new-*")):
-        shutil.rmtree(leftover, ignore_errors=True)
+        remove_tree(leftover)
+
+
+def remove_tree(path: Path) -> None:
+    """Remove a folder, including one made read-only (an old site someone protected)."""
+    def writable_and_again(function, name, _):
+        os.chmod(os.path.dirname(name), 0o755)
+        function(name)
+    try:
+        shutil.rmtree(path, onerror=writable_and_again)
+    except OSError:
+        pass  # the next build tries again
 
 
 @contextlib.contextmanager

@@ -147,6 +147,14 @@ def command_build(args: argparse.Namespace) -> int:
         print(f"build failed: {exc}", file=sys.stderr)
         print("nothing was changed in " + display_path(site_dir), file=sys.stderr)
         return 1
+    except OSError as exc:
+        # The machine, not the content: a full disk, a read-only folder, a file in the way.
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"build failed: cannot write the site: {exc.strerror or exc}{where}",
+              file=sys.stderr)
+        print("nothing was changed in " + display_path(site_dir) + "; free some space or "
+              "fix the folder's permissions, then build again", file=sys.stderr)
+        return 1
     for problem in report.warnings:  # every overdue override is logged here
         print(problem, file=sys.stderr)
     total = time.perf_counter() - start
