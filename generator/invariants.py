@@ -146,19 +146,31 @@ def mkdocs_warning_problems(messages: list[str], pages: list[Page], catalog: Cat
 
 def link_source(page: Page, target: str, catalog: Catalog, templates_dir: Path
                 ) -> tuple[Path, int, int, str]:
-    """Where an editor wrote a link: a site page or a prose file, else the page's template."""
+    """Where an editor wrote `target` (a link, or any text that reached the page): the
+    page's own site page, prose or record first, then every other content file (an
+    interaction rule's text reaches the interactions pages), else the page's template."""
     candidates = [(p.path, p.body, p.body_line, None) for p in catalog.pages
                   if f"{p.name}.md" == page.src_uri]
     for source in catalog.medicines:
         if source.slug == page.medicine:
             candidates += [(p.path, p.body, p.body_line, None) for p in source.prose]
             candidates.append((source.path, source.text, 1, source.source_map))
+    shared = [*(rule for rule in catalog.interactions), catalog.classes, catalog.glossary]
+    candidates += [(source.path, None, 1, source.source_map) for source in shared if source]
+    candidates += [(catalog.root / name, None, 1, None) for name in ("site.yaml",
+                                                                     "reviewers.yaml")]
     for path, body, first_line, source_map in candidates:
+        if body is None:
+            try:
+                body = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
         for offset, line_text in enumerate(body.splitlines()):
             column = line_text.find(target)
             if column >= 0:
                 line = first_line + offset
-                field = source_map.field_at(line) if source_map else "(body)"
+                field = (source_map.field_at(line) if source_map
+                         else "(body)" if path.suffix == ".md" else "(text)")
                 return path, line, column + 1, field
     return template_of(page, templates_dir), 1, 1, "(link)"
 
