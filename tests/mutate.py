@@ -389,10 +389,14 @@ def sweep(mutations: list[Mutation], project: Path, progress=None) -> list[Outco
         if code != 0:
             raise RuntimeError(f"the unmutated content does not build:\n{out}")
         outcomes = []
-        for number, mutation in enumerate(mutations, 1):
-            outcomes.append(try_mutation(project, mutation, Path(scratch)))
-            if progress:
-                progress(number, outcomes[-1])
+        try:
+            for number, mutation in enumerate(mutations, 1):
+                outcomes.append(try_mutation(project, mutation, Path(scratch)))
+                if progress:
+                    progress(number, outcomes[-1])
+        except KeyboardInterrupt:  # (or SIGTERM) report what was tried so far
+            print(f"stopped after {len(outcomes)} of {len(mutations)} mutations",
+                  file=sys.stderr)
     return outcomes
 
 
@@ -450,6 +454,11 @@ def describe(outcome: Outcome) -> str:
             f"  build exit {outcome.build[0]}: {outcome.build[1].strip()[-600:]}")
 
 
+def stop_on_sigterm() -> None:
+    import signal
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sample", type=int, help="try a deterministic sample of this size")
@@ -457,6 +466,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--list", action="store_true", help="list the mutations and stop")
     parser.add_argument("--failures", type=Path, help="write every unclean outcome here")
     args = parser.parse_args(argv)
+    stop_on_sigterm()
     with tempfile.TemporaryDirectory(prefix="medguide-mutate-") as folder:
         project = make_project(Path(folder))
         mutations = all_mutations(project)
