@@ -209,11 +209,36 @@ class Stopping(Record):
         return self
 
 
+class MriAdvice(Record):
+    """What to do before an MRI scan. The rules differ by pump make and model, and a scan can
+    make some pumps release too much medicine, so this is never left to a list of travel tips."""
+
+    advice: Annotated[list[Text], Field(min_length=1)]
+    """Shown in a box of its own on the pump care page and on the pump handout."""
+    wallet_card: Text
+    """A line or two for emergency staff, printed on the wallet card (it must fit the card)."""
+
+
+class WarningSigns(Record):
+    """Signs to act on, shown as the list of a care box; the page's template sets its urgency."""
+
+    signs: Annotated[list[Text], Field(min_length=1)]
+    note: Text | None = None
+    """What the signs can mean, shown after the list."""
+
+
 class PumpCare(Record):
     refills: Annotated[list[Text], Field(min_length=1)]
     alarm: Annotated[list[Text], Field(min_length=1)]
     infection_signs: Annotated[list[Text], Field(min_length=1)]
     missed_refill: Annotated[list[Text], Field(min_length=1)]
+    before_an_mri: MriAdvice
+    too_much_medicine: WarningSigns
+    """Signs that the pump gave too much medicine (after a refill, a dose change or a pump
+    problem): shown under "Call 911 or go to the emergency room if…"."""
+    catheter_tip_mass: WarningSigns
+    """Signs of an inflammatory mass at the tip of the pump's tube: shown under "Call your pump
+    team today if…"."""
     travel_and_scans: Annotated[list[Text], Field(min_length=1)]
 
 
