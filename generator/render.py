@@ -44,7 +44,7 @@ FORM_WORDS = {
 }
 ROUTE_WORDS = {
     "by_mouth": "taken by mouth",
-    "intrathecal": "given by a pump into the fluid around the spinal cord",
+    "intrathecal": "given by a needle or a pump into the fluid around the spinal cord",
     "injection": "given by injection", "rectal": "put into the back passage (rectum)",
     "nasal": "sprayed into the nose",
 }
