@@ -192,11 +192,28 @@ class SideEffects(Record):
     emergency: Annotated[list[Text], Field(min_length=1)]
 
 
+class WarningKind(str, Enum):
+    """What the warning in the box at the top of every page is. Readers know a black box as
+    the FDA's strongest warning, so the site names each kind differently."""
+
+    fda_boxed_warning = "fda_boxed_warning"  # the US label carries it as a boxed warning
+    stopping_advice = "stopping_advice"  # our own advice: the label has no boxed warning
+
+
 class Stopping(Record):
     withdrawal_risk: Annotated[bool, Field(strict=True)]
-    """true if stopping suddenly is dangerous: every page then shows the boxed warning."""
+    """true if stopping suddenly is dangerous: every page then shows the warning box."""
     boxed_warning: Text | None = None
-    """The warning shown in a box on every page; required when withdrawal_risk is true."""
+    """The warning shown in a box at the top of every page: the FDA boxed warning in plain
+    words, or our own advice about stopping (say which in warning_kind). Required when
+    withdrawal_risk is true."""
+    warning_kind: WarningKind | None = None
+    """fda_boxed_warning if the US label carries boxed_warning as an FDA boxed warning,
+    stopping_advice if it is our own advice (the label has no boxed warning). Required with
+    boxed_warning."""
+    fda_boxed_warning_forms: list[Slug] = []
+    """With fda_boxed_warning, when not every form's label carries it: the ids of the forms
+    whose label does (e.g. only the pump). For the other forms it is shown as our advice."""
     risk: Annotated[list[Text], Field(min_length=1)]
     symptoms: list[Text] = []
     taper: Annotated[list[Text], Field(min_length=1)]
@@ -206,7 +223,18 @@ class Stopping(Record):
     def _boxed_warning_with_risk(self) -> "Stopping":
         if self.withdrawal_risk and not self.boxed_warning:
             raise ValueError("boxed_warning is required when withdrawal_risk is true")
+        if self.boxed_warning and self.warning_kind is None:
+            raise ValueError("warning_kind is required with boxed_warning: fda_boxed_warning "
+                             "if the US label has it as a boxed warning, else stopping_advice")
+        if self.fda_boxed_warning_forms and self.warning_kind is not WarningKind.fda_boxed_warning:
+            raise ValueError("fda_boxed_warning_forms is only for warning_kind: fda_boxed_warning")
         return self
+
+    @property
+    def shows_warning_box(self) -> bool:
+        """An FDA boxed warning is always shown; our stopping advice when stopping is risky."""
+        return bool(self.boxed_warning) and (
+            self.withdrawal_risk or self.warning_kind is WarningKind.fda_boxed_warning)
 
 
 class MriAdvice(Record):

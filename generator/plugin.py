@@ -133,7 +133,7 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
         # stand-in pages do not); the published HTML must still have it after the theme.
         self.boxed_warning_pages = {
             page.src_uri for page in result.pages
-            if page.medicine in records and records[page.medicine].stopping.withdrawal_risk
+            if page.medicine in records and records[page.medicine].stopping.shows_warning_box
             and BOXED_WARNING_MARK in page.markdown}
         # A page's date is when its guide last changed, not the build date, so the same
         # content builds the same sitemap on any day.
@@ -272,7 +272,7 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
 
     def on_post_page(self, output: str, *, page: MkDocsPage, config: MkDocsConfig) -> str:
         if page.file.src_uri in self.boxed_warning_pages and BOXED_WARNING_MARK not in output:
-            message = (f"{page.file.src_uri}: the published page lost its boxed warning "
+            message = (f"{page.file.src_uri}: the published page lost its warning box "
                        "(check templates/theme)")
             if not self.preview:
                 raise PluginError(message)

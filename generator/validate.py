@@ -157,6 +157,10 @@ def check_medicine(source: MedicineSource, today: dt.date, problems: Problems, *
             if form_id not in form_ids:
                 report(("brand_names", index, "forms", j), f"no form with id {form_id!r}",
                        "known forms: " + ", ".join(form_ids))
+    for j, form_id in enumerate(record.stopping.fda_boxed_warning_forms):
+        if form_id not in form_ids:
+            report(("stopping", "fda_boxed_warning_forms", j), f"no form with id {form_id!r}",
+                   "known forms: " + ", ".join(form_ids))
     for index, regimen in enumerate(record.dosing.regimens):
         for j, form_id in enumerate(regimen.forms):
             if form_id not in form_ids:

@@ -69,7 +69,9 @@ def test_every_baclofen_page_is_published_with_its_safety_parts(real_site, kind)
     assert 'id="disclaimer"' in html and "does not replace advice from your prescriber" in text
     assert 'class="care care--emergency"' in html
     assert "Call 911 or go to the emergency room if…" in html
-    assert "Warning: do not stop suddenly" in html
+    # Only the pump form of baclofen carries an FDA boxed warning; the box says so.
+    assert "FDA boxed warning for the baclofen pump" in html
+    assert "For baclofen tablets, liquid and granules, this is our advice" in html
 
 
 def test_site_pages_and_navigation_are_published(real_site):

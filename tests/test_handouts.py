@@ -117,7 +117,8 @@ def test_a_handout_prints_every_part_a_patient_going_home_needs(built, name):
         "Testofen",  # name
         "TEST-oh-fen",  # pronunciation
         "What it is for", "Testofen is a made-up medicine used to test this site.",
-        "Warning: do not stop testofen suddenly", "Do not stop testofen suddenly.",
+        "Important: do not stop testofen suddenly", "Do not stop testofen suddenly.",
+        "There is no FDA boxed warning for",
         "Signs of withdrawal", "Itching.",
         "Get help right away", "Call 911", "Trouble breathing.",  # the emergency box
         "Call your prescriber the same day", "Confusion.",
