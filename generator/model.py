@@ -489,6 +489,13 @@ PageId = Literal["overview", "how-to-take", "side-effects", "missed-or-extra-dos
                  "stopping-safely", "pump-care", "interactions", "other-safety-information"]
 
 
+class GlossaryScope(str, Enum):
+    """Which pages explain a glossary word where they use it."""
+
+    all_pages = "all_pages"
+    pump_medicines = "pump_medicines"  # only pages of a medicine with a pump (intrathecal) form
+
+
 class GlossaryTerm(Record):
     """One entry of `content/glossary.yaml`: a word patients meet, in plain words."""
 
@@ -496,6 +503,10 @@ class GlossaryTerm(Record):
     definition: Text
     # Other forms of the word to recognise on pages (plurals, -ing forms), e.g. [seizures].
     also: list[Text] = []
+    scope: GlossaryScope = GlossaryScope.all_pages
+    """Where pages explain the word: all_pages, or pump_medicines for a meaning that holds only
+    on the pages of a medicine with a pump ("refill" of a pump, not of a prescription). The
+    Glossary page lists every word."""
 
 
 class Glossary(Record):

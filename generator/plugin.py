@@ -119,7 +119,10 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
         self.remember_safety_and_dates(result)
         config.nav = result.nav
         glossary = result.catalog.glossary
-        self.glossary = GlossaryExtension(glossary.terms) if glossary is not None else None
+        pump_medicines = frozenset(source.slug for source in result.catalog.medicines
+                                   if source.record.has_pump)
+        self.glossary = (GlossaryExtension(glossary.terms, pump_medicines)
+                         if glossary is not None else None)
         if self.glossary is not None:
             config.markdown_extensions.append(self.glossary)
         for watched in (content_dir, templates_dir):
@@ -170,6 +173,7 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
         # Pages render one at a time, so the glossary can be told which page comes next.
         if self.glossary is not None:
             self.glossary.page_src_uri = page.file.src_uri
+            self.glossary.page_medicine = page.meta.get("medicine")
             self.glossary.enabled = page.meta.get("glossary_links", True)
         # MkDocs dates pages by the build; the sitemap (and sitemap.xml.gz's header) use the
         # content's own dates instead, so the same content gives the same files.
