@@ -23,15 +23,10 @@ FDA_HEADING = "FDA boxed warning"
 class WarningBox:
     heading: str
     note: str  # whose warning it is, in a sentence or two
-    is_fda: bool
 
     def structured(self, text: str) -> str:
         """The JSON-LD `warning` of a Drug: the kind of warning, then the warning."""
         return f"{self.heading}. {self.note} {inline_plain(text)}"
-
-
-def advice_heading(medicine: Medicine) -> str:
-    return f"Important: do not stop {medicine.generic_name} suddenly"
 
 
 def warning_box(medicine: Medicine, forms: Iterable[Form] | None = None) -> WarningBox | None:
@@ -48,15 +43,15 @@ def warning_box(medicine: Medicine, forms: Iterable[Form] | None = None) -> Warn
     else:
         covered, others = [], forms
     if not covered:
-        return WarningBox(advice_heading(medicine),
+        return WarningBox(f"Important: do not stop {medicine.generic_name} suddenly",
                           f"There is no FDA boxed warning for {naming(medicine, others)}. This "
-                          "is our advice, based on the warnings in the label.", False)
+                          "is our advice, based on the warnings in the label.")
     if not others:
         return WarningBox(FDA_HEADING, "This is the strongest kind of warning the FDA puts on "
-                          "a medicine's label.", True)
+                          "a medicine's label.")
     return WarningBox(f"{FDA_HEADING} for {naming(medicine, covered)}",
                       f"For {naming(medicine, others)}, this is our advice, based on the "
-                      "warnings in the label.", True)
+                      "warnings in the label.")
 
 
 def naming(medicine: Medicine, forms: list[Form]) -> str:
@@ -64,4 +59,6 @@ def naming(medicine: Medicine, forms: list[Form]) -> str:
     if {form.id for form in forms} == {form.id for form in medicine.forms}:
         return medicine.generic_name
     words = forms_in_words(forms)
-    return f"the {medicine.generic_name} pump" if words == "pump" else f"{medicine.generic_name} {words}"
+    if words == "pump":
+        return f"the {medicine.generic_name} pump"
+    return f"{medicine.generic_name} {words}"

@@ -28,7 +28,8 @@ def forms_in_words(forms: Iterable[Form]) -> str:
     """What the forms are, in a few words: "tablets and liquid", "pump"."""
     words: list[str] = []
     for form in forms:
-        word = "pump" if form.route is Route.intrathecal else SHORT_FORM_WORDS[form.dosage_form.value]
+        word = ("pump" if form.route is Route.intrathecal
+                else SHORT_FORM_WORDS[form.dosage_form.value])
         if word not in words:
             words.append(word)
     return join_words(words)
