@@ -2,7 +2,8 @@
 
 `validate.py` checks what editors write; this module checks what the build made of it, so a
 template change cannot quietly break a promise to readers:
-- every page of a medicine with a withdrawal risk shows its boxed warning;
+- every page of a medicine with a warning box shows it: its FDA boxed warning, or our own
+  advice about stopping when stopping suddenly is dangerous;
 - every link between pages leads to a page that is published;
 - no two pages are published at the same address;
 - (on the final HTML, from the MkDocs plugin) no script, event handler or unsafe link.
@@ -17,6 +18,7 @@ from pathlib import Path
 import markupsafe
 
 from .loader import Catalog
+from .model import WarningKind
 from .pages import MEDICINE_PAGE_KINDS, Page
 from .problems import Problems
 
@@ -63,13 +65,17 @@ def check_boxed_warnings(pages: list[Page], catalog: Catalog, templates_dir: Pat
     records = {source.slug: source.record for source in catalog.medicines}
     for page in pages:
         record = records.get(page.medicine or "")
-        if record is None or not record.stopping.withdrawal_risk:
+        if record is None or not record.stopping.shows_warning_box:
             continue
         text = str(markupsafe.escape(record.stopping.boxed_warning or ""))
         if BOXED_WARNING_MARK not in page.markdown or text not in page.markdown:
+            if record.stopping.warning_kind is WarningKind.fda_boxed_warning:
+                why = f"{record.generic_name} has an FDA boxed warning"
+            else:
+                why = (f"stopping {record.generic_name} suddenly is dangerous, so every page "
+                       "shows our advice about stopping")
             problems.add(template_of(page, templates_dir), 1, 1, "(page)",
-                         f"{page.src_uri} does not show the boxed warning, but "
-                         f"{record.generic_name} has a withdrawal risk",
+                         f"{page.src_uri} does not show the warning box, but {why}",
                          "every page of such a medicine must include the boxed_warning partial",
                          page=page.src_uri)
 
