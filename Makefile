@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: site test serve check schema review-report clean handout-debs test-debs bench
+.PHONY: site test serve check schema review-report clean handout-debs test-debs bench mutate
 
 # Debian packages, installed only when missing: what WeasyPrint needs to draw the PDF
 # handouts (Pango, HarfBuzz's subsetter, the handouts' font), and poppler-utils, with which
@@ -83,6 +83,10 @@ test: $(VENV)/.installed-test node_modules/.installed browser-tools handout-debs
 # Build speed at 100 and 1,000 medicines; writes bench/results.md (36 to 58 minutes on 2 cores).
 bench: $(VENV)/.installed handout-debs
 	$(BIN)/python -m bench.run
+
+# The mutation sweep over the real content (hours on 2 cores: see README).
+mutate: $(VENV)/.installed-test handout-debs
+	$(BIN)/python tests/mutate.py
 
 clean:
 	rm -rf site $(VENV) node_modules .cache

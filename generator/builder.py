@@ -59,6 +59,7 @@ from mkdocs.structure.pages import Page
 from . import parallel, progress
 from .cache import (code_digest, digest, remove_stale_temp_files, tree_digest,
                     write_atomically)
+from .problems import Problems, parse_problem
 from .search_index import SEARCH_BUNDLE
 
 log = logging.getLogger("medguide")
@@ -269,7 +270,8 @@ def _build(config: MkDocsConfig, config_file: Path, site_dir: Path, jobs: int,
         if site_build is not None and not site_build.ok:
             raise BuildFailed("content has errors", site_build.problems) from None
         if isinstance(exc, BuildError):
-            raise BuildFailed(str(exc)) from None
+            located = parse_problem(str(exc))  # a plugin's problem with its file and line
+            raise BuildFailed(str(exc), Problems([located]) if located else None) from None
         if isinstance(exc, Abort):
             raise BuildFailed(exc.message if hasattr(exc, "message") else str(exc)) from None
         raise

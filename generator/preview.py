@@ -15,7 +15,8 @@ import jinja2
 
 from .loader import RECORD_FILE, Catalog, MedicineSource, markdown_files, medicine_folders
 from .model import SiteSettings
-from .pages import MEDICINES_INDEX_URI, Page, display_name, page_kinds_for
+from .pages import (MEDICINE_PAGE_KINDS, MEDICINES_INDEX_URI, Page, display_name,
+                    page_kinds_for)
 from .problems import Problem
 from .render import front_matter, make_environment
 
@@ -81,7 +82,10 @@ def expected_pages(catalog: Catalog, content_dir: Path
     for slug in (f.name for f in medicine_folders(content_dir)):
         source = loaded.get(slug)
         if source is None:
-            expected[f"medicines/{slug}/index.md"] = (f"{slug}: cannot be shown", slug)
+            # Every page the medicine may have, so an editor reading any of them sees why
+            # (instead of "not found") when the record stops loading.
+            for kind in MEDICINE_PAGE_KINDS:
+                expected[kind.src_uri(slug)] = (f"{slug}: cannot be shown", slug)
             continue
         name = display_name(source.record)
         for kind in page_kinds_for(source.record):
@@ -103,7 +107,7 @@ def pages_for(problem: Problem, medicines: dict[str, MedicineSource], content_di
         slug = parts[1]
         source = medicines.get(slug)
         if source is None:
-            return [f"medicines/{slug}/index.md"]
+            return [kind.src_uri(slug) for kind in MEDICINE_PAGE_KINDS]
         kinds = {kind.id: kind.src_uri(slug) for kind in page_kinds_for(source.record)}
         if relative.name == RECORD_FILE:
             top = re.split(r"[.\[]", problem.field, maxsplit=1)[0]

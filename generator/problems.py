@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +31,21 @@ class Problem:
         if self.severity != "error":
             text = f"{text} [{self.severity}]"
         return text
+
+
+# A problem as `str(Problem)` writes it (an error, with or without a hint).
+PROBLEM_LINE = re.compile(r"(?P<path>\S+?):(?P<line>\d+):(?P<column>\d+): (?P<field>[^:]+?): "
+                          r"(?P<message>.*?)(?: \((?P<hint>[^()]*)\))?$", re.DOTALL)
+
+
+def parse_problem(text: str) -> Problem | None:
+    """The problem `text` states, if it is one written as `str(Problem)` (as a plugin's
+    exception message may be), else None."""
+    match = PROBLEM_LINE.fullmatch(text.strip())
+    if not match:
+        return None
+    return Problem(match["path"], int(match["line"]), int(match["column"]), match["field"],
+                   match["message"], match["hint"])
 
 
 @dataclass

@@ -291,6 +291,9 @@ def run_medguide(project: Path, argv: list[str], output: Path) -> tuple[int, str
             handle = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
             os.dup2(handle, 1)
             os.dup2(handle, 2)
+            # Whatever stood in for the standard streams (pytest's capture) writes there too.
+            sys.stdout = open(1, "w", encoding="utf-8", closefd=False)
+            sys.stderr = open(2, "w", encoding="utf-8", closefd=False)
             from generator import cli
             code = cli.main(argv)
         except SystemExit as exc:
