@@ -60,6 +60,7 @@ from . import parallel, progress
 from .cache import (code_digest, digest, remove_stale_temp_files, tree_digest,
                     write_atomically)
 from .problems import Problems, parse_problem
+from .render import template_failure
 from .search_index import SEARCH_BUNDLE
 
 log = logging.getLogger("medguide")
@@ -274,6 +275,10 @@ def _build(config: MkDocsConfig, config_file: Path, site_dir: Path, jobs: int,
             raise BuildFailed(str(exc), Problems([located]) if located else None) from None
         if isinstance(exc, Abort):
             raise BuildFailed(exc.message if hasattr(exc, "message") else str(exc)) from None
+        if (failure := template_failure(exc)) is not None:  # a theme template
+            problems = Problems()
+            problems.add(failure.path, failure.line, 1, "(template)", failure.message)
+            raise BuildFailed(str(failure), problems) from None
         raise
     finally:
         logging.getLogger("mkdocs").removeHandler(warnings)

@@ -8,6 +8,7 @@ autoescaping (text from content cannot become markup).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -206,6 +207,20 @@ def _template_location(exc: BaseException, name: str) -> tuple[str, int]:
             location = (filename, tb.tb_lineno)
         tb = tb.tb_next
     return location
+
+
+def template_failure(exc: BaseException) -> TemplateProblem | None:
+    """Where a template error that escaped `render_template` came from (MkDocs renders the
+    theme itself): found in the traceback, or in the text of a worker process's traceback;
+    None when no template is to blame."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return TemplateProblem(exc.filename or exc.name or "templates", exc.lineno or 1,
+                               exc.message or "syntax error")
+    path, line = _template_location(exc, "")
+    if not path:
+        remote = re.findall(r'File "([^"]+\.(?:j2|html))", line (\d+)', str(exc.__cause__ or ""))
+        path, line = remote[-1] if remote else ("", 1)
+    return TemplateProblem(path, int(line), str(exc) or type(exc).__name__) if path else None
 
 
 # libyaml's emitter writes the same YAML as PyYAML's, several times faster.

@@ -22,7 +22,7 @@ from .pages import CHECKER_DATA_URI, CHECKER_URI, Page, build_nav
 from .preview import STAND_IN_SITE_SETTINGS, add_problem_banners
 from .problems import Problems
 from .progress import phase
-from .render import SEVERITY_WORDS, render_catalog
+from .render import SEVERITY_WORDS, TemplateProblem, render_catalog
 from .validate import check_catalog, check_medicine, published
 
 
@@ -117,6 +117,8 @@ def _build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool,
                         for m in shown} if cache else None)
             except HandoutProblem as exc:
                 problems.add(exc.path, exc.line, 1, exc.field, exc.message, exc.hint)
+            except TemplateProblem as exc:
+                problems.add(exc.path, exc.line, 1, "(template)", exc.message)
     with phase("render"):
         result.pages = render_catalog(catalog, shown, templates_dir, index, today=today,
                                       problems=problems,

@@ -146,3 +146,22 @@ def test_files_medguide_does_not_read_are_reported(project):
     code, output = medguide(project, "check")
     assert code == 1 and "content/medicines/gabapentin/extra.yaml:2:1: (yaml): invalid YAML" \
         in output
+
+
+@pytest.mark.parametrize("template, slip, expected", [
+    ("templates/theme/main.html", "{{ nope.x }}", "'nope' is undefined"),
+    ("templates/handouts/handout.html.j2", "{% endif %}", "unknown tag 'endif'"),
+    ("templates/pages/medicine/side-effects.md.j2", "{% if %}", "Expected an expression"),
+])
+def test_a_broken_template_is_named_with_its_line(project, template, slip, expected):
+    path = project / template
+    original = path.read_text()
+    path.write_text(original + slip + "\n")
+    try:
+        line = len(original.splitlines()) + 1
+        for command in ("check", "build"):
+            code, output = medguide(project, command)
+            assert code == 1 and "Traceback" not in output and "internal error" not in output
+            assert f"{template}:{line}:" in output and expected in output, output
+    finally:
+        path.write_text(original)
