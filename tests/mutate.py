@@ -35,6 +35,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -287,6 +288,7 @@ def run_medguide(project: Path, argv: list[str], output: Path) -> tuple[int, str
     if pid == 0:  # the child: never returns
         code = 99
         try:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)  # as a real run starts
             os.chdir(project)
             handle = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
             os.dup2(handle, 1)
@@ -458,7 +460,6 @@ def describe(outcome: Outcome) -> str:
 
 
 def stop_on_sigterm() -> None:
-    import signal
     signal.signal(signal.SIGTERM, signal.default_int_handler)
 
 
