@@ -16,8 +16,7 @@ from generator.builder import BuildFailed, build
 
 from conftest import FIXTURES, ROOT, edit, write_mkdocs_config
 
-sys.path.insert(0, str(ROOT))
-from bench import corpus  # noqa: E402  (the benchmark's record cloner)
+from bench import corpus  # the benchmark's record cloner
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -241,7 +240,6 @@ KILLED_BUILD = """
 import os, signal, sys
 from pathlib import Path
 import pytest
-sys.path.insert(0, {tests!r})
 from test_builder import write_steps
 from generator.builder import build
 log, step = open({log!r}, "w"), {step}
@@ -263,11 +261,12 @@ def build_killed_at(project: Path, step: int) -> list[str]:
     before write step `step`; returns the names of the steps it reached."""
     import subprocess
     log = project / "steps.log"
-    script = KILLED_BUILD.format(tests=str(Path(__file__).parent), log=str(log), step=step,
+    script = KILLED_BUILD.format(log=str(log), step=step,
                                  config=str(project / "mkdocs.yml"),
                                  site=str(project / "site"))
     done = subprocess.run([sys.executable, "-c", script], cwd=project, capture_output=True,
-                          text=True)
+                          text=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(
+                              [str(ROOT), str(Path(__file__).parent)])})
     assert done.returncode in (0, -9), done.stderr  # finished, or killed as planned
     return log.read_text().split()
 

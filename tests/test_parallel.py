@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,10 +11,9 @@ from generator.cache import CoreCache
 from generator.render import TemplateProblem
 from generator.site import build_site
 
-from conftest import FIXTURES, ROOT, TEMPLATES, edit
+from conftest import FIXTURES, TEMPLATES, edit
 
-sys.path.insert(0, str(ROOT))
-from bench import corpus  # noqa: E402  (the benchmark's record cloner)
+from bench import corpus  # the benchmark's record cloner
 
 
 @pytest.fixture

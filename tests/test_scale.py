@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 from generator.builder import build
 from generator.pages import ONE_PAGE_LIST_MAX
 from generator.site import build_site
 
-from conftest import FIXTURES, ROOT, TEMPLATES, write_mkdocs_config
+from conftest import FIXTURES, TEMPLATES, write_mkdocs_config
 
-sys.path.insert(0, str(ROOT))
-from bench import corpus  # noqa: E402  (the benchmark's record cloner)
+from bench import corpus  # the benchmark's record cloner
 
 
 def add_clones(content: Path, count: int) -> list[str]:
