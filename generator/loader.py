@@ -119,6 +119,8 @@ class Catalog:
     classes_failed: bool = False
     # Interaction rules left out because they name something that could not be loaded.
     skipped_rules: list[InteractionSource] = field(default_factory=list)
+    # Where each of site.yaml's fields is written, for problems found in its text.
+    site_map: SourceMap | None = None
 
 
 def read_text(path: Path, problems: Problems) -> str | None:
@@ -471,6 +473,7 @@ def load_catalog(root: Path, medicines_loader: Callable[[list[Path], Problems],
                       glossary=glossary, reviewers=reviewers, reviewers_map=reviewers_map,
                       classes=classes, interactions=interactions, failed_medicines=failed,
                       classes_failed=classes is None and (root / CLASSES_FILE).exists())
+    catalog.site_map = loaded_site[1] if loaded_site else None
     skip_rules_naming_failures(catalog, problems)
     return catalog, problems
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import html
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -20,16 +19,10 @@ from .interactions import check_interactions
 from .loader import REVIEWERS_FILE, Catalog, MedicineSource, dotted
 from .model import Amount, DosageForm, Interaction, Medicine, ReviewStatus, unit_family
 from .problems import Problems, display_path
+from .sanitize import content_problems
 from .sourcemap import Loc
 
 CITATION = re.compile(r"\[\^([^\]\s]+)\]")
-RAW_HTML = re.compile(r"<\s*/?\s*[A-Za-z!?][^>]*>|<\s*[A-Za-z]+[\s/]")
-# Link targets: inline `[text](target)` and reference definitions `[key]: target`.
-# (Footnote definitions, `[^key]: text`, are text, not links.)
-LINK_TARGET = re.compile(r"\]\(([^)]*)\)?|^[ \t]{0,3}\[(?!\^)[^\]]+\]:[ \t]*(\S+)",
-                         re.MULTILINE)
-URL_SCHEME = re.compile(r"([a-z][a-z0-9+.\-]*):")
-SAFE_SCHEMES = {"https", "mailto", "tel"}
 TODO = re.compile(r"\bTODO\b")
 
 # Solid forms are measured per unit (mg per tablet), liquids per mL.
@@ -61,8 +54,35 @@ def check_catalog(catalog: Catalog, today: dt.date, *, allow_overdue: bool = Fal
     check_brand_names(catalog, seen_names, problems)
     for page in catalog.pages:
         check_markdown(page.body, page.path, page.body_line, problems)
+        head = page.path.read_text(encoding="utf-8").splitlines()[:page.body_line]
+        for loc, text in iter_text(page.front_matter.model_dump(mode="json")):
+            line = next((n for n, line_text in enumerate(head, start=1)
+                         if line_text.startswith(f"{loc[0]}:")), 1)
+            check_text(text, lambda message, hint=None, loc=loc, line=line: problems.add(
+                page.path, line, 1, dotted(loc), message, hint))
+    check_shared_texts(catalog, problems)
     check_store(catalog, today, problems, allow_overdue=allow_overdue)
     return problems
+
+
+def check_shared_texts(catalog: Catalog, problems: Problems) -> None:
+    """The content allowlist over the files every page shares: site.yaml, classes.yaml and
+    reviewers.yaml (each text reaches pages and handouts; `glossary` checks its own)."""
+    shared = []
+    if catalog.site is not None and catalog.site_map is not None:
+        shared.append((catalog.root / "site.yaml", catalog.site, catalog.site_map))
+    if catalog.classes is not None:
+        shared.append((catalog.classes.path, catalog.classes.record, catalog.classes.source_map))
+    if catalog.reviewers and catalog.reviewers_map is not None:
+        shared.append((catalog.root / REVIEWERS_FILE,
+                       {"reviewers": [r.model_dump(mode="json") for r in
+                                      catalog.reviewers.values()]}, catalog.reviewers_map))
+    for path, record, source_map in shared:
+        data = record if isinstance(record, dict) else record.model_dump(mode="json")
+        for loc, text in iter_text(data):
+            line, column = source_map.locate(loc)
+            check_text(text, lambda message, hint=None, loc=loc, line=line, column=column:
+                       problems.add(path, line, column, dotted(loc), message, hint))
 
 
 def check_brand_names(catalog: Catalog, by_name: dict[str, MedicineSource],
@@ -373,41 +393,23 @@ def slugify(name: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", name.casefold()))
 
 
-def unsafe_link(text: str) -> re.Match | None:
-    """The first link whose address uses a scheme other than https, mailto or tel.
-
-    Browsers drop tabs and newlines inside addresses and decode character references, so
-    `java&#9;script:` is `javascript:` to them: the check does the same before looking."""
-    for match in LINK_TARGET.finditer(text):
-        target = html.unescape(match.group(1) if match.group(1) is not None else match.group(2))
-        target = re.sub(r"[\x00-\x20\x7f]+", "", target).lstrip("<").lower()
-        scheme = URL_SCHEME.match(target)
-        if scheme and scheme.group(1) not in SAFE_SCHEMES:
-            return match
-    return None
-
-
 def check_text(text: str, report) -> None:
-    if RAW_HTML.search(text):
-        report("raw HTML is not allowed in content",
-               "write plain text; the site adds all formatting")
-    if unsafe_link(text):
-        report("links must use https:// addresses")
+    """Report (as `report(message, hint)`) what in one field's text breaks the content
+    allowlist (`sanitize.content_problems`)."""
+    for _, message, hint in content_problems(text):
+        report(message, hint)
 
 
 def check_markdown(body: str, path, first_line: int, problems: Problems) -> None:
+    """The content allowlist, line by line, over a Markdown body (code blocks are text)."""
     in_code = False
     for offset, line_text in enumerate(body.splitlines()):
         if line_text.lstrip().startswith("```"):
             in_code = not in_code
         if in_code:
             continue
-        match = RAW_HTML.search(line_text) or unsafe_link(line_text)
-        if match:
-            problems.add(path, first_line + offset, match.start() + 1, "(body)",
-                         "raw HTML is not allowed in content" if RAW_HTML.search(line_text)
-                         else "links must use https:// addresses",
-                         "write Markdown only; the site adds all formatting")
+        for column, message, hint in content_problems(line_text, markdown=True):
+            problems.add(path, first_line + offset, column, "(body)", message, hint)
 
 
 def iter_text(value: Any, loc: Loc = ()) -> Iterator[tuple[Loc, str]]:

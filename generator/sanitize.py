@@ -1,0 +1,166 @@
+"""The one allowlist for content: what editors' text may say, and what a page may carry.
+
+Content is untrusted (it arrives as pull requests that CI builds), so it is held to this
+allowlist twice:
+- `content_problems` is what `medguide check` reports, with file, line and field, for every
+  text of every record, page and settings file: content is plain text and Markdown, so raw
+  HTML, attribute lists (`{: style=…}`), images and links other than https/mailto/tel are
+  rejected with a message rather than silently cleaned, so editors learn what is wrong;
+- `refused_html` is the last line of defence on what the build made of it: the HTML of every
+  page passes through `nh3` (the Python binding of the Rust sanitizer ammonia) with the
+  allowlist below, and anything it would remove fails the build. `clean_html` gives the
+  sanitized HTML itself, for output that is made without that final check (the handouts'
+  inline text) and for the preview's display of a refused page.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import Counter
+from html.parser import HTMLParser
+
+import nh3
+
+# ---------------------------------------------------------------- what content may say
+
+RAW_HTML = re.compile(r"<\s*/?\s*[A-Za-z!?][^>]*>|<\s*[A-Za-z]+[\s/]")
+# Python-Markdown's attr_list syntax (`{: #id .class key=value }`, also without the colon),
+# which the templates use for heading ids: in content it could set style or event handlers.
+ATTRIBUTE_LIST = re.compile(r"\{:?[ \t]*(?:[:#.][^}\n]*|[A-Za-z_-]+[ \t]*=[^}\n]*)\}")
+# An image, inline `![alt](src)` or by reference `![alt][key]`: content never shows one (a
+# page or handout would load the address: another site, or a file of the build machine).
+IMAGE = re.compile(r"!\[[^\]\n]*\][ \t]*[\[(]")
+# Link targets: inline `[text](target)` and reference definitions `[key]: target`.
+# (Footnote definitions, `[^key]: text`, are text, not links.)
+LINK_TARGET = re.compile(r"\]\(([^)]*)\)?|^[ \t]{0,3}\[(?!\^)[^\]]+\]:[ \t]*(\S+)",
+                         re.MULTILINE)
+URL_SCHEME = re.compile(r"([a-z][a-z0-9+.\-]*):")
+CONTENT_LINK_SCHEMES = {"https", "mailto", "tel"}
+# Bidirectional overrides and isolates can make text read differently from what a reviewer
+# saw (a brand name spelled backwards); zero-width characters hide inside words.
+INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+WRITE_PLAIN = "write plain text; the site adds all formatting"
+WRITE_MARKDOWN = "write Markdown only; the site adds all formatting"
+
+
+def unsafe_link(text: str) -> re.Match | None:
+    """The first link whose address uses a scheme other than https, mailto or tel.
+
+    Browsers drop tabs and newlines inside addresses and decode character references, so
+    `java&#9;script:` is `javascript:` to them: the check does the same before looking."""
+    for match in LINK_TARGET.finditer(text):
+        target = html.unescape(match.group(1) if match.group(1) is not None else match.group(2))
+        target = re.sub(r"[\x00-\x20\x7f]+", "", target).lstrip("<").lower()
+        scheme = URL_SCHEME.match(target)
+        if scheme and scheme.group(1) not in CONTENT_LINK_SCHEMES:
+            return match
+    return None
+
+
+def content_problems(text: str, markdown: bool = False
+                     ) -> list[tuple[int, str, str | None]]:
+    """What in one piece of content text breaks the allowlist, as (column, message, hint),
+    first found first. `text` is one line of a Markdown file (`markdown`) or one YAML
+    field's value."""
+    write = WRITE_MARKDOWN if markdown else WRITE_PLAIN
+    found = []
+    if match := RAW_HTML.search(text):
+        found.append((match.start() + 1, "raw HTML is not allowed in content", write))
+    if match := ATTRIBUTE_LIST.search(text):
+        found.append((match.start() + 1,
+                      f"attribute lists like {shorten(match.group(0))} are not allowed in "
+                      "content", "delete it; " + write))
+    if match := IMAGE.search(text):
+        found.append((match.start() + 1, "images are not allowed in content",
+                      "remove the image; pages and handouts never load an address from "
+                      "content"))
+    if match := unsafe_link(text):
+        found.append((match.start() + 1, "links must use https:// addresses",
+                      write if markdown else None))
+    if match := INVISIBLE.search(text):
+        found.append((match.start() + 1,
+                      f"invisible control character U+{ord(match.group(0)):04X} in the text",
+                      "delete it: it can make text read differently from what was reviewed"))
+    return sorted(found)
+
+
+def shorten(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# ---------------------------------------------------------------- what a page may carry
+
+# Elements the site's Markdown, templates and extensions make in a page's content.
+PAGE_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "button", "caption", "code", "dd", "del", "details",
+    "div", "dl", "dt", "em", "fieldset", "figcaption", "figure", "form", "h1", "h2", "h3",
+    "h4", "h5", "h6", "hr", "i", "input", "label", "legend", "li", "nav", "ol", "p", "pre",
+    "section", "small", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td",
+    "tfoot", "th", "thead", "time", "tr", "ul",
+}
+# Attributes allowed on every element; `style` and event handlers never are.
+GLOBAL_ATTRIBUTES = {"id", "class", "role", "hidden", "title", "lang", "dir", "tabindex",
+                     "popover"}
+PAGE_ATTRIBUTES = {
+    "*": GLOBAL_ATTRIBUTES,
+    "a": {"href"},
+    "button": {"type", "popovertarget", "popovertargetaction"},
+    "form": {"action", "method"},
+    "input": {"type", "name", "value", "id", "autocomplete", "placeholder", "checked"},
+    "label": {"for"},
+    "ol": {"start"},
+    "td": {"colspan", "rowspan", "align"},
+    "th": {"colspan", "rowspan", "align", "scope"},
+    "time": {"datetime"},
+    "details": {"open"},
+}
+ATTRIBUTE_PREFIXES = {"data-", "aria-"}
+# Site-relative links have no scheme; absolute ones only these.
+PAGE_URL_SCHEMES = {"http", "https", "mailto", "tel"}
+
+
+def clean_html(fragment: str) -> str:
+    """`fragment` with everything outside the allowlist removed."""
+    return nh3.clean(fragment, tags=PAGE_TAGS, clean_content_tags={"script", "style"},
+                     attributes=PAGE_ATTRIBUTES, generic_attribute_prefixes=ATTRIBUTE_PREFIXES,
+                     url_schemes=PAGE_URL_SCHEMES, link_rel=None, strip_comments=False)
+
+
+def refused_html(fragment: str) -> list[str]:
+    """What the allowlist would remove from `fragment`, in words ("style attribute on
+    <em>"); empty when it passes unchanged."""
+    removed = _inventory(fragment) - _inventory(clean_html(fragment))
+    return [describe(item) for item in sorted(removed)]
+
+
+def describe(item: tuple) -> str:
+    if len(item) == 1:
+        return f"<{item[0]}> element"
+    tag, name, value = item
+    if name == "style" or name.startswith("on"):
+        return f"{name} attribute on <{tag}>"
+    return f"{name}={shorten(value or '')!r} on <{tag}>"
+
+
+class _Inventory(HTMLParser):
+    """Every element and every attribute (with its value) of a fragment, counted."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.items: Counter = Counter()
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        self.items[(tag,)] += 1
+        for name, value in attrs:
+            self.items[(tag, name, value or "")] += 1
+
+    handle_startendtag = handle_starttag
+
+
+def _inventory(fragment: str) -> Counter:
+    parser = _Inventory()
+    parser.feed(fragment)
+    parser.close()
+    return parser.items
