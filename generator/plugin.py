@@ -32,6 +32,7 @@ from .glossary import GlossaryExtension
 from .handouts import PAPER_SIZES, HandoutSettings
 from .invariants import BOXED_WARNING_MARK, unsafe_html
 from .pages import page_kinds_for
+from .sanitize import clean_html, refused_html
 from .search_index import SearchIndexError, build_search_index
 from .site import SiteBuild, build_site
 from .structured_data import medical_web_page
@@ -256,9 +257,10 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
 
     def on_page_content(self, html_text: str, *, page: MkDocsPage, config: MkDocsConfig,
                         files: Files) -> str:
-        """Last line of defence: no script, event handler or unsafe address reaches a reader,
-        whatever a template or Markdown extension produced."""
-        found = unsafe_html(html_text)
+        """Last line of defence: a page's content passes the allowlist (`sanitize`)
+        unchanged, whatever a template or Markdown extension produced; anything it would
+        remove (script, style, event handlers, unsafe addresses) fails the build."""
+        found = refused_html(html_text)
         if not found:
             return html_text
         message = (f"{page.file.src_uri}: unsafe HTML in the page: {'; '.join(found)} "
@@ -267,17 +269,34 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
             raise PluginError(message)
         log.warning("medguide: %s", message)
         return (f'<div class="banner banner--problems" role="alert"><p><strong>'
-                f"{html.escape(message)}</strong> The page is shown as text.</p></div>\n"
-                f"<pre>{html.escape(html_text)}</pre>")
+                f"{html.escape(message)}</strong> The page is shown without it.</p></div>\n"
+                + clean_html(html_text))
 
     def on_post_page(self, output: str, *, page: MkDocsPage, config: MkDocsConfig) -> str:
+        problems = [f"unsafe HTML in the page: {'; '.join(found)} (check templates/theme "
+                    "and content/site.yaml)"] if (found := unsafe_html(output, whole_page=True)) \
+            else []
         if page.file.src_uri in self.boxed_warning_pages and BOXED_WARNING_MARK not in output:
-            message = (f"{page.file.src_uri}: the published page lost its boxed warning "
-                       "(check templates/theme)")
+            problems.append("the published page lost its boxed warning (check templates/theme)")
+        for problem in problems:
+            message = f"{page.file.src_uri}: {problem}"
             if not self.preview:
                 raise PluginError(message)
             log.warning("medguide: %s", message)
         return output
+
+    def on_post_template(self, output_content: str, *, template_name: str,
+                         config: MkDocsConfig) -> str:
+        """The theme's own pages (404.html) are checked like every other page."""
+        if template_name.endswith(".html"):
+            found = unsafe_html(output_content, whole_page=True)
+            if found:
+                message = (f"{template_name}: unsafe HTML in the page: {'; '.join(found)} "
+                           "(check templates/theme and content/site.yaml)")
+                if not self.preview:
+                    raise PluginError(message)
+                log.warning("medguide: %s", message)
+        return output_content
 
 
 def reduced_nav(nav: Navigation, section) -> Navigation:

@@ -68,6 +68,11 @@ def content_problems(text: str, markdown: bool = False
     found = []
     if match := RAW_HTML.search(text):
         found.append((match.start() + 1, "raw HTML is not allowed in content", write))
+    elif "&" in text and RAW_HTML.search(html.unescape(text)):
+        # `&lt;script&gt;` shows as text on a page, but wherever the text is unescaped
+        # (a title, an attribute, the PDF) it is markup again.
+        found.append((text.index("&") + 1, "raw HTML (written with character references) is "
+                      "not allowed in content", write))
     if match := ATTRIBUTE_LIST.search(text):
         found.append((match.start() + 1,
                       f"attribute lists like {shorten(match.group(0))} are not allowed in "

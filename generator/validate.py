@@ -54,15 +54,22 @@ def check_catalog(catalog: Catalog, today: dt.date, *, allow_overdue: bool = Fal
     check_brand_names(catalog, seen_names, problems)
     for page in catalog.pages:
         check_markdown(page.body, page.path, page.body_line, problems)
-        head = page.path.read_text(encoding="utf-8").splitlines()[:page.body_line]
-        for loc, text in iter_text(page.front_matter.model_dump(mode="json")):
-            line = next((n for n, line_text in enumerate(head, start=1)
-                         if line_text.startswith(f"{loc[0]}:")), 1)
-            check_text(text, lambda message, hint=None, loc=loc, line=line: problems.add(
-                page.path, line, 1, dotted(loc), message, hint))
+        check_front_matter(page.path, page.front_matter.model_dump(mode="json"),
+                           page.body_line, problems)
     check_shared_texts(catalog, problems)
     check_store(catalog, today, problems, allow_overdue=allow_overdue)
     return problems
+
+
+def check_front_matter(path, fields: dict, body_line: int, problems: Problems) -> None:
+    """The content allowlist over a Markdown file's front matter (titles reach headings,
+    navigation and the page's <title>)."""
+    head = path.read_text(encoding="utf-8").splitlines()[:body_line]
+    for loc, text in iter_text(fields):
+        line = next((n for n, line_text in enumerate(head, start=1)
+                     if line_text.startswith(f"{loc[0]}:")), 1)
+        check_text(text, lambda message, hint=None, loc=loc, line=line: problems.add(
+            path, line, 1, dotted(loc), message, hint))
 
 
 def check_shared_texts(catalog: Catalog, problems: Problems) -> None:
@@ -201,6 +208,7 @@ def check_medicine(source: MedicineSource, today: dt.date, problems: Problems, *
         check_text(text, lambda message, hint=None, loc=loc: report(loc, message, hint))
     for prose in source.prose:
         check_markdown(prose.body, prose.path, prose.body_line, problems)
+        check_front_matter(prose.path, {"title": prose.title}, prose.body_line, problems)
         for offset, line_text in enumerate(prose.body.splitlines()):
             for match in CITATION.finditer(line_text):
                 cited.add(match.group(1))

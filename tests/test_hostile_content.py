@@ -127,3 +127,125 @@ def test_the_bundled_handouts_carry_no_attachments(tmp_path):
         listing = subprocess.run(["pdfdetach", "-list", str(pdf)], check=True,
                                  capture_output=True, text=True).stdout
         assert listing.strip() == "0 embedded files", (pdf.name, listing)
+
+
+# ---------------------------------------------------------------- 2, 3, 4. script and style
+
+OVERLAY = ("*Stop whenever you like*{: style=position:fixed;top:0;left:0;width:100%;"
+           "height:100%;background:#fff;z-index:9999}")
+RECORD = "medicines/baclofen/medicine.yaml"
+RULE = "interactions/baclofen--gabapentin.yaml"
+ATTRIBUTE_LIST = ("attribute lists like {: style=position:fixed;top:0;left:0;wi… are not "
+                  "allowed in content (delete it; write plain text; the site adds all "
+                  "formatting)")
+TIPS = "medicines/baclofen/tips.md"
+TIPS_TEXT = "---\npage: how-to-take\ntitle: Tips for taking it\n---\n\nTake it with water.\n"
+
+# (file, text in it, replaced by, the problem `check` must report at the new text's line)
+ATTACKS = {
+    "style attribute list in a side effect": (
+        RECORD, "    - Feeling sleepy or drowsy.\n", f"    - '{OVERLAY}'\n",
+        "side_effects.common[0]: " + ATTRIBUTE_LIST),
+    "event handler attribute list in an interaction text": (
+        RULE, "  - Feeling weak or unsteady\n", "  - 'Feeling weak{: onclick=alert(1)}'\n",
+        "watch_for[1]: attribute lists like {: onclick=alert(1)} are not allowed in content"),
+    "attribute list in the site disclaimer": (
+        "site.yaml", SITE_YAML_LINE, SITE_YAML_LINE + f"  - '{OVERLAY}'\n",
+        "disclaimers[0]: " + ATTRIBUTE_LIST),
+    "attribute list in a prose title": (
+        TIPS, "title: Tips for taking it\n", "title: 'Tips{: .boxed-warning}'\n",
+        "title: attribute lists like {: .boxed-warning} are not allowed in content"),
+    "attribute list in prose": (
+        TIPS, "Take it with water.\n", "Take it *with water*{: style=color:red}.\n",
+        "(body): attribute lists like {: style=color:red} are not allowed"),
+    "script in a class name": (
+        "classes.yaml", "    name: Opioid pain and cough medicines\n",
+        "    name: Opioids<script>alert(1)</script>\n",
+        "classes[3].name: raw HTML is not allowed in content"),
+    "svg in the emergency number": (
+        "site.yaml", 'emergency_number: "911"\n', "emergency_number: '911<svg onload=alert(1)>'\n",
+        "emergency_number: raw HTML is not allowed in content"),
+    "script in the site name": (
+        "site.yaml", "name: Medicine Guide\n", "name: Guide<script>alert(1)</script>\n",
+        "name: raw HTML is not allowed in content"),
+    "remote image in a site page": (
+        "pages/about.md", "## Who this site is for\n",
+        "## Who this site is for\n\n![](https://example.org/x.png)\n",
+        "(body): images are not allowed in content (remove the image; pages and handouts "
+        "never load an address from content)"),
+    "local file image by reference in prose": (
+        TIPS, "Take it with water.\n", "![x][logo]\n\n[logo]: file:///etc/passwd\n",
+        "(body): images are not allowed in content"),
+    "data: link in prose": (
+        TIPS, "Take it with water.\n", "[Click](data:text/html;base64,PHNjcmlwdD4=)\n",
+        "(body): links must use https:// addresses"),
+    "javascript: link with an entity in a record": (
+        RECORD, "    - Feeling sleepy or drowsy.\n", "    - '[x](java&#x09;script:alert(1))'\n",
+        "side_effects.common[0]: links must use https:// addresses"),
+    "script written with character references in a record": (
+        RECORD, "    - Feeling sleepy or drowsy.\n",
+        "    - Feeling &lt;script&gt;alert(1)&lt;/script&gt;\n",
+        "side_effects.common[0]: raw HTML (written with character references) is not allowed"),
+    "right-to-left override in a brand name": (
+        RECORD, "  - name: Lioresal\n", "  - name: \"Lio\\u202eresal\"\n",
+        "brand_names[0].name: invisible control character U+202E in the text"),
+}
+
+
+@pytest.mark.parametrize("attack", ATTACKS, ids=list(ATTACKS))
+def test_hostile_text_is_reported_with_file_line_and_field(attack, real, capsys):
+    file, old, new, expected = ATTACKS[attack]
+    path = real / file
+    if file == TIPS:
+        path.write_text(TIPS_TEXT, encoding="utf-8")
+    edit(path, old, new)
+    line = line_of(path, "![x]" if "![x]" in new else new.strip().splitlines()[-1])
+    status, out = run(real, "check", capsys)
+    assert status == 1
+    reported = [text for text in out.splitlines() if f"content/{file}:{line}:" in text]
+    assert reported and expected in reported[0], out
+    status, out = run(real, "build", capsys)
+    assert status == 1 and expected in out
+    assert not (real.parent / "site").exists()
+    assert "Traceback" not in out
+
+
+def with_templates(real: Path, tmp_path: Path) -> Path:
+    """A copy of the templates, and mkdocs.yml pointing at it."""
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    config = real.parent / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(str(TEMPLATES),
+                                                                 str(templates)))
+    return templates
+
+
+def test_the_final_check_refuses_a_style_attribute_whatever_made_it(real, tmp_path, capsys):
+    templates = with_templates(real, tmp_path)
+    edit(templates / "pages" / "medicine" / "_footer.md.j2", "## Sources {: #sources }",
+         "## Sources {: #sources style=display:none }")
+    status, out = run(real, "build", capsys)
+    assert status == 1
+    assert ("unsafe HTML in the page: style attribute on <h2> (check the content and the "
+            "templates this page is made from)") in out
+    assert not (real.parent / "site").exists()
+
+
+def test_the_final_check_covers_404_html(real, tmp_path, capsys):
+    templates = with_templates(real, tmp_path)
+    edit(templates / "theme" / "404.html", "<h1>Page not found</h1>",
+         '<h1 onmouseover="alert(1)">Page not found</h1>')
+    status, out = run(real, "build", capsys)
+    assert status == 1
+    assert ("404.html: unsafe HTML in the page: onmouseover event handler on <h1> (check "
+            "templates/theme and content/site.yaml)") in out
+
+
+def test_404_html_escapes_the_site_settings(real, tmp_path, capsys):
+    # `check` refuses markup in site.yaml; the template escapes it anyway (checked with text
+    # that is not markup, so it gets past `check`).
+    edit(real / "site.yaml", 'emergency_number: "911"\n', "emergency_number: 911 & 112\n")
+    status, _ = run(real, "build", capsys)
+    assert status == 0
+    page = (real.parent / "site" / "404.html").read_text(encoding="utf-8")
+    assert "In an emergency, call 911 &amp; 112</strong>" in page
