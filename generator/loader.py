@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 from pydantic import BaseModel, ValidationError
 
+from .content_files import check_content_tree, file_refusal
 from .model import (ClassList, Glossary, GlossaryTerm, Interaction, Medicine,
                     ProseFrontMatter, Reviewer, ReviewerList, SitePageFrontMatter,
                     SiteSettings)
@@ -125,6 +126,10 @@ class Catalog:
 
 def read_text(path: Path, problems: Problems) -> str | None:
     """UTF-8 text of a file, or None after recording why it cannot be used."""
+    if refusal := file_refusal(path):
+        if refusal[0]:
+            problems.add(path, 1, 1, "(file)", *refusal)
+        return None
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -452,6 +457,7 @@ def load_catalog(root: Path, medicines_loader: Callable[[list[Path], Problems],
     it too (see `Catalog`). `medicines_loader` loads the medicine folders and `rules_loader`
     the interaction rule files, in order (cached or parallel loaders can stand in)."""
     problems = Problems()
+    check_content_tree(root, problems)
     site_path = root / "site.yaml"
     loaded_site = load_record(site_path, SiteSettings, problems)
     reviewers, reviewers_map = load_reviewers(root, problems)
@@ -484,7 +490,8 @@ def medicine_folders(root: Path) -> list[Path]:
     if not medicines_dir.is_dir():
         return []
     return sorted(folder for folder in medicines_dir.iterdir()
-                  if folder.is_dir() and not folder.name.startswith((".", "_")))
+                  if folder.is_dir() and not folder.is_symlink()
+                  and not folder.name.startswith((".", "_")))
 
 
 def skip_rules_naming_failures(catalog: Catalog, problems: Problems) -> None:

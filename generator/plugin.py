@@ -145,6 +145,13 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
         self.site_date = max(self.page_dates.values(), default=None)
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        # Publish only what we made: MkDocs would copy every other file of the docs folder
+        # (content/pages/) as it is, following links. `check` reports each such file.
+        docs_dir = Path(config.docs_dir).absolute()
+        for file in list(files):
+            if file.generated_by is None and file.abs_src_path \
+                    and Path(file.abs_src_path).absolute().is_relative_to(docs_dir):
+                files.remove(file)
         for page in self.site_build.pages:
             existing = files.get_file_from_path(page.src_uri)
             if existing is not None:

@@ -249,3 +249,51 @@ def test_404_html_escapes_the_site_settings(real, tmp_path, capsys):
     assert status == 0
     page = (real.parent / "site" / "404.html").read_text(encoding="utf-8")
     assert "In an emergency, call 911 &amp; 112</strong>" in page
+
+
+# ---------------------------------------------------------------- 2. only what we made
+
+@pytest.mark.parametrize("make, named, message", [
+    (lambda pages: (pages / "promo.html").write_text("<script>alert(document.cookie)</script>"),
+     "pages/promo.html", "only Markdown pages (.md) belong in pages/"),
+    (lambda pages: (pages / "passwd.txt").symlink_to("/etc/passwd"),
+     "pages/passwd.txt", "is a symbolic link, which content may not use"),
+    (lambda pages: (pages / "ssl").symlink_to("/etc/ssl"),
+     "pages/ssl", "is a symbolic link, which content may not use"),
+    (lambda pages: (pages / "outside.md").symlink_to(pages.parent.parent / "outside.md"),
+     "pages/outside.md", "is a symbolic link, which content may not use"),
+    (lambda pages: (pages.parent / "medicines" / "baclofen" / "notes.md").symlink_to(
+        "/etc/hostname"), "medicines/baclofen/notes.md", "is a symbolic link"),
+    (lambda pages: (pages.parent / "medicines" / "keys").symlink_to("/root"),
+     "medicines/keys", "is a symbolic link"),
+])
+def test_only_markdown_pages_and_no_links_are_accepted(make, named, message, real, capsys):
+    (real.parent / "outside.md").write_text("---\ntitle: Outside\ndescription: x\n---\n\nHi\n")
+    make(real / "pages")
+    status, out = run(real, "check", capsys)
+    assert status == 1
+    assert f"content/{named}:1:1: (file): {message}" in out
+    assert "root:x:0:0" not in out and "Traceback" not in out
+    status, out = run(real, "build", capsys)
+    assert status == 1 and f"content/{named}:1:1: (file): {message}" in out
+    assert not (real.parent / "site").exists()
+
+
+def test_the_build_publishes_no_file_of_the_pages_folder_as_it_is(real, tmp_path):
+    """Even past `check` (the plugin used by plain `mkdocs build`), only pages we made are
+    published from content/pages/."""
+    from mkdocs.config import load_config
+    from mkdocs.structure.files import get_files
+
+    from generator.plugin import MedguidePlugin
+
+    (real / "pages" / "promo.html").write_text("<script>alert(document.cookie)</script>")
+    (real / "pages" / "passwd.txt").symlink_to("/etc/passwd")
+    config = load_config(str(real.parent / "mkdocs.yml"))
+    plugin = config.plugins["medguide"]
+    assert isinstance(plugin, MedguidePlugin)
+    plugin.site_build = type("Build", (), {"pages": [], "files": {}, "handouts": type(
+        "Handouts", (), {"handouts": []})()})()
+    files = plugin.on_files(get_files(config), config=config)
+    assert {f.src_uri for f in files if f.abs_src_path and
+            f.abs_src_path.startswith(str(real))} == set()
