@@ -10,11 +10,11 @@ medicines with one name.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from collections.abc import Iterator
 from typing import Any
 
+from . import review_rules
 from .interactions import check_interactions
 from .loader import REVIEWERS_FILE, Catalog, MedicineSource, dotted
 from .model import Amount, DosageForm, Interaction, Medicine, ReviewStatus, unit_family
@@ -107,48 +107,14 @@ def check_brand_names(catalog: Catalog, by_name: dict[str, MedicineSource],
 
 
 def check_review(source: MedicineSource, catalog: Catalog, problems: Problems) -> None:
-    """Reviewer ids exist, approval names a qualified reviewer, the change log agrees with
-    the review date."""
-    record, smap = source.record, source.source_map
-    review = record.review
-
+    """A medicine's review against the review rules (`review_rules`)."""
     def report(loc: Loc, message: str, hint: str | None = None) -> None:
-        line, column = smap.locate(loc)
+        line, column = source.source_map.locate(loc)
         problems.add(source.path, line, column, dotted(loc), message, hint)
 
-    reviewers = catalog.reviewers
-    reviewers_file = display_path(catalog.root / REVIEWERS_FILE)
-    if reviewers is not None:
-        named = [(("review", "written_by", i), rid) for i, rid in enumerate(review.written_by)]
-        named += [(("review", "reviewed_by", i), rid) for i, rid in enumerate(review.reviewed_by)]
-        named += [(("changes", i, "by"), change.by) for i, change in enumerate(record.changes)]
-        for loc, reviewer_id in named:
-            if reviewer_id not in reviewers:
-                close = difflib.get_close_matches(reviewer_id, list(reviewers), n=1, cutoff=0.6)
-                report(loc, f"unknown reviewer {reviewer_id!r}",
-                       f"did you mean {close[0]}?" if close
-                       else f"reviewers are listed in {reviewers_file}")
-    if review.status is ReviewStatus.approved:
-        if not review.reviewed_by:
-            report(("review", "status"), "an approved guide must say who approved it",
-                   "add `reviewed_by: [reviewer id]` under review")
-        for index, reviewer_id in enumerate(review.reviewed_by):
-            reviewer = (reviewers or {}).get(reviewer_id)
-            if reviewer is not None and not reviewer.credentials:
-                report(("review", "reviewed_by", index),
-                       f"{reviewer.byline} has no credentials, so cannot approve a guide",
-                       f"add their credentials in {reviewers_file}, or ask a clinician")
-    elif review.reviewed_by and review.status in (ReviewStatus.draft, ReviewStatus.submitted):
-        report(("review", "reviewed_by"),
-               f"reviewed_by is only for guides under review or approved (status is "
-               f"{review.status.value})",
-               "set status to under_review or approved, or remove reviewed_by")
-    newest = max(record.changes, key=lambda change: change.date)
-    if newest.date > review.last_reviewed:
-        report(("review", "last_reviewed"),
-               f"last reviewed on {review.last_reviewed.isoformat()}, before the newest "
-               f"change ({newest.date.isoformat()}: {newest.what})",
-               "review the changed guide, then update review.last_reviewed")
+    review_rules.check_review(source.record.review, catalog.reviewers,
+                              display_path(catalog.root / REVIEWERS_FILE), report,
+                              changes=source.record.changes)
 
 
 def check_medicine(source: MedicineSource, today: dt.date, problems: Problems, *,

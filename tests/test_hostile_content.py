@@ -297,3 +297,30 @@ def test_the_build_publishes_no_file_of_the_pages_folder_as_it_is(real, tmp_path
     files = plugin.on_files(get_files(config), config=config)
     assert {f.src_uri for f in files if f.abs_src_path and
             f.abs_src_path.startswith(str(real))} == set()
+
+
+# ---------------------------------------------------------------- 5. review rules
+
+@pytest.mark.parametrize("review, field, expected", [
+    ("status: approved\n", "review.status",
+     "an approved interaction must say who approved it (add `reviewed_by: [reviewer id]` "
+     "under review)"),
+    ("status: approved\n  reviewed_by: [editorial-team]\n", "review.reviewed_by[0]",
+     "Editorial team has no credentials, so cannot approve an interaction (add their "
+     "credentials in"),
+    ("status: approved\n  reviewed_by: [clinical-pharmacist]\n", "review.reviewed_by[0]",
+     "unknown reviewer 'clinical-pharmacist' (reviewers are listed in"),
+    ("status: submitted\n  reviewed_by: [editorial-team]\n", "review.reviewed_by",
+     "reviewed_by is only for interactions under review or approved (status is submitted)"),
+])
+def test_interaction_rules_follow_the_review_rules_of_medicines(review, field, expected,
+                                                                real, capsys):
+    rule = real / RULE
+    edit(rule, "status: submitted\n", review)
+    status, out = run(real, "check", capsys)
+    assert status == 1
+    line = line_of(rule, "reviewed_by" if "reviewed_by" in field else "status: approved")
+    assert f"content/{RULE}:{line}:" in out and f": {field}: {expected}" in out, out
+    status, out = run(real, "build", capsys)
+    assert status == 1 and expected in out
+    assert not (real.parent / "site").exists()
