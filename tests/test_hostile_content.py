@@ -324,3 +324,53 @@ def test_interaction_rules_follow_the_review_rules_of_medicines(review, field, e
     status, out = run(real, "build", capsys)
     assert status == 1 and expected in out
     assert not (real.parent / "site").exists()
+
+
+# ---------------------------------------------------------------- 6. drafts
+
+def site_texts(site: Path) -> dict[str, str]:
+    """The text of every file of a built site: PDFs as their text, the search index's
+    compressed files decompressed."""
+    import gzip
+
+    texts = {}
+    for path in sorted(p for p in site.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        if path.suffix == ".pdf":
+            text = subprocess.run(["pdftotext", str(path), "-"], check=True,
+                                  capture_output=True, text=True).stdout
+            text = " ".join(text.split())
+        else:
+            try:
+                data = gzip.decompress(data)
+            except OSError:
+                pass
+            text = data.decode("utf-8", errors="replace")
+        texts[str(path.relative_to(site))] = text
+    return texts
+
+
+DRAFT_TEXTS = ("Alcohol adds to the sleepiness and dizziness baclofen",  # the rule's text
+               "tye-ZAN-i-deen", "medicines/tizanidine/")  # the medicine's
+
+
+def test_drafts_are_out_of_every_output(real, capsys):
+    status, out = run(real, "build", capsys)
+    assert status == 0, out
+    published = site_texts(real.parent / "site")
+    for text in DRAFT_TEXTS:  # each is there while published, so the greps below can fail
+        assert text in published["handouts/baclofen-oral.pdf"] + published[
+            "medicines/tizanidine/index.html"], text
+    edit(real / "interactions" / "alcohol--baclofen.yaml", "status: submitted",
+         "status: draft")
+    edit(real / "medicines" / "tizanidine" / "medicine.yaml", "status: submitted",
+         "status: draft")
+    status, out = run(real, "build", capsys)
+    assert status == 0, out
+    texts = site_texts(real.parent / "site")
+    assert any(name.startswith("pagefind/") for name in texts)
+    assert {"sitemap.xml", "interactions/checker.json", "handouts/baclofen-oral.pdf"} <= set(
+        texts)
+    for name, text in texts.items():
+        for draft in DRAFT_TEXTS:
+            assert draft not in text, (name, draft)
