@@ -374,3 +374,46 @@ def test_drafts_are_out_of_every_output(real, capsys):
     for name, text in texts.items():
         for draft in DRAFT_TEXTS:
             assert draft not in text, (name, draft)
+
+
+# ---------------------------------------------------------------- 7, 8. network and limits
+
+def test_a_remote_image_in_prose_is_refused_before_anything_is_fetched(real, capsys):
+    tips = real / TIPS
+    tips.write_text(TIPS_TEXT.replace("Take it with water.", "![](https://example.org/x.png)"),
+                    encoding="utf-8")
+    status, out = run(real, "build", capsys)
+    assert status == 1
+    assert (f"content/{TIPS}:6:1: (body): images are not allowed in content (remove the "
+            "image; pages and handouts never load an address from content)") in out
+    assert "medicine.yaml:1:1" not in out
+
+
+def test_a_record_over_the_size_limit_is_refused_with_a_clear_message(real, capsys):
+    record = real / RECORD
+    with record.open("a", encoding="utf-8") as out:
+        out.write("# padding\n" * 200_000)  # 2 MB
+    status, out = run(real, "check", capsys)
+    assert status == 1
+    assert (f"content/{RECORD}:1:1: (file): file is 2.0 MB; at most 1 MB is allowed (split "
+            "the text or shorten it: a guide is read on a phone and printed on two pages)"
+            ) in out
+    assert "Traceback" not in out
+
+
+def test_a_long_record_stops_the_handout_layout_early(real, capsys):
+    """Within the size limit, a record can still be long: the 2-page rule stops layout at
+    the page after the cap instead of laying out hundreds of pages."""
+    import time
+
+    edit(real / RECORD, "questions_to_ask:\n", "questions_to_ask:\n" + "".join(
+        f"  - Is question number {i} one I should ask about this medicine?\n"
+        for i in range(3000)))
+    assert (real / RECORD).stat().st_size < 1_000_000
+    start = time.perf_counter()
+    status, out = run(real, "build", capsys)
+    took = time.perf_counter() - start
+    assert status == 1
+    assert (f"content/{RECORD}:1:1: (handout): the handout baclofen-oral.pdf runs to more "
+            "than 3 pages; at most 2 pages allowed") in out
+    assert took < 120, took
