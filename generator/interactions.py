@@ -456,7 +456,7 @@ def check_rule(source: InteractionSource, index: InteractionIndex, today: dt.dat
                      display_path(catalog.root / REVIEWERS_FILE),
                      lambda loc, message, hint=None: report(problems, source, loc, message,
                                                             hint),
-                     what="interaction")
+                     what="interaction", today=today)
     # As for medicines: a draft is never published, so its review cannot be overdue.
     if rule.review.next_review_due < today and rule.review.status is not ReviewStatus.draft:
         due = rule.review.next_review_due.isoformat()

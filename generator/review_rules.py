@@ -4,11 +4,13 @@ kind of reviewed record (medicines, interaction rules, and translations later).
 - every reviewer id (writers, reviewers, the change log's authors) is in reviewers.yaml;
 - an approved record names who approved it, and only a reviewer with credentials can approve;
 - `reviewed_by` only once a record is under review or approved;
-- the review is not dated before the newest change in the change log (if the record has one).
+- the review is not dated before the newest change in the change log (if the record has one);
+- the review is not dated in the future.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from collections.abc import Callable, Sequence
 
@@ -20,10 +22,11 @@ Report = Callable[..., None]  # report(loc, message, hint=None)
 
 def check_review(review: Review, reviewers: dict[str, Reviewer] | None, reviewers_file: str,
                  report: Report, changes: Sequence[Change] = (), where: Loc = ("review",),
-                 what: str = "guide") -> None:
+                 what: str = "guide", today: dt.date | None = None) -> None:
     """Report each way `review` (at `where` in its record; a record's `changes` at
     ("changes", i)) breaks the review rules. `reviewers` is None when reviewers.yaml could
-    not be read: ids are then not checked, rather than all reported as unknown."""
+    not be read: ids are then not checked, rather than all reported as unknown. Without
+    `today`, the review date is not compared with the date."""
     a_what = ("an " if what[:1] in "aeiou" else "a ") + what
     if reviewers is not None:
         named = [(where + ("written_by", i), rid) for i, rid in enumerate(review.written_by)]
@@ -57,3 +60,7 @@ def check_review(review: Review, reviewers: dict[str, Reviewer] | None, reviewer
                    f"last reviewed on {review.last_reviewed.isoformat()}, before the newest "
                    f"change ({newest.date.isoformat()}: {newest.what})",
                    f"review the changed {what}, then update review.last_reviewed")
+    if today is not None and review.last_reviewed > today:
+        report(where + ("last_reviewed",),
+               f"last reviewed on {review.last_reviewed.isoformat()}, a date in the future",
+               "write the date the review was done")

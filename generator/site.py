@@ -252,7 +252,10 @@ def overdue_digest(catalog: Catalog, today: dt.date) -> str:
     the caches good from one day to the next."""
     reviews = [(str(m.path), m.record.review) for m in catalog.medicines]
     reviews += [(str(r.path), r.record.review) for r in catalog.interactions]
-    return digest(*sorted(path for path, review in reviews if review.next_review_due < today))
+    return digest(*sorted(path for path, review in reviews if review.next_review_due < today),
+                  # and which are dated in the future (an error until that day)
+                  *sorted(f"future {path}" for path, review in reviews
+                          if review.last_reviewed > today))
 
 
 def check_store_cached(cache: CoreCache, shared: str, catalog: Catalog, today: dt.date,

@@ -17,13 +17,16 @@ from typing import Any
 from . import review_rules
 from .interactions import check_interactions
 from .loader import REVIEWERS_FILE, Catalog, MedicineSource, dotted
-from .model import Amount, DosageForm, Interaction, Medicine, ReviewStatus, unit_family
+from .model import (PLAUSIBLE_AMOUNTS, Amount, DosageForm, Interaction, Medicine,
+                    ReviewStatus, unit_family)
 from .problems import Problems, display_path
 from .sanitize import content_problems
 from .sourcemap import Loc
 
 CITATION = re.compile(r"\[\^([^\]\s]+)\]")
 TODO = re.compile(r"\bTODO\b")
+# The longest text of the bundled content is a boxed warning of 431 characters.
+MAX_FIELD_CHARS = 1000
 
 # Solid forms are measured per unit (mg per tablet), liquids per mL.
 SOLID_FORMS = {DosageForm.tablet, DosageForm.capsule, DosageForm.extended_release_tablet,
@@ -43,7 +46,7 @@ def check_catalog(catalog: Catalog, today: dt.date, *, allow_overdue: bool = Fal
     seen_names: dict[str, MedicineSource] = {}
     for source in catalog.medicines:
         check_one(source, today, problems, allow_overdue=allow_overdue)
-        check_review(source, catalog, problems)
+        check_review(source, catalog, problems, today)
         name = source.record.generic_name.casefold()
         if name in seen_names:
             line, column = source.source_map.locate(("generic_name",))
@@ -106,7 +109,8 @@ def check_brand_names(catalog: Catalog, by_name: dict[str, MedicineSource],
                              f"({display_path(other.path)})")
 
 
-def check_review(source: MedicineSource, catalog: Catalog, problems: Problems) -> None:
+def check_review(source: MedicineSource, catalog: Catalog, problems: Problems,
+                 today: dt.date | None = None) -> None:
     """A medicine's review against the review rules (`review_rules`)."""
     def report(loc: Loc, message: str, hint: str | None = None) -> None:
         line, column = source.source_map.locate(loc)
@@ -114,7 +118,7 @@ def check_review(source: MedicineSource, catalog: Catalog, problems: Problems) -
 
     review_rules.check_review(source.record.review, catalog.reviewers,
                               display_path(catalog.root / REVIEWERS_FILE), report,
-                              changes=source.record.changes)
+                              changes=source.record.changes, today=today)
 
 
 def check_medicine(source: MedicineSource, today: dt.date, problems: Problems, *,
@@ -138,6 +142,8 @@ def check_medicine(source: MedicineSource, today: dt.date, problems: Problems, *
                      f"{source.slug!r}", f"expected the folder medicines/{slug_from_name}",
                      "warning")
 
+    for loc, amount in amounts_in(record):
+        check_magnitude(amount, loc, report)
     form_ids = [form.id for form in record.forms]
     for index, form in enumerate(record.forms):
         check_strength_units(form, ("forms", index), report)
@@ -239,6 +245,34 @@ def check_strength_units(form, loc: Loc, report) -> None:
 
 
 BASE_UNITS = {"mass": "mg", "concentration": "mg/mL", "volume": "mL"}
+
+
+def amounts_in(record: Medicine) -> Iterator[tuple[Loc, Amount]]:
+    """Every amount of a record (strengths and doses) with where it is written."""
+    for index, form in enumerate(record.forms):
+        for j, strength in enumerate(form.strengths):
+            yield ("forms", index, "strengths", j), strength
+    for index, regimen in enumerate(record.dosing.regimens):
+        loc = ("dosing", "regimens", index)
+        if regimen.starting_dose:
+            yield loc + ("starting_dose", "amount"), regimen.starting_dose.amount
+        if regimen.increase:
+            yield loc + ("increase", "by"), regimen.increase.by
+        if regimen.usual_daily_range:
+            yield loc + ("usual_daily_range", "low"), regimen.usual_daily_range.low
+            yield loc + ("usual_daily_range", "high"), regimen.usual_daily_range.high
+        if regimen.maximum_daily_dose:
+            yield loc + ("maximum_daily_dose",), regimen.maximum_daily_dose
+
+
+def check_magnitude(amount: Amount, loc: Loc, report) -> None:
+    family = unit_family(amount.unit)
+    low, high = PLAUSIBLE_AMOUNTS[family]
+    if not low <= amount.base <= high:
+        base = BASE_UNITS[family]
+        report(loc + ("value",), f"{amount_words(amount)} is outside the plausible range "
+               f"for an amount in {amount.unit} ({low:g} to {high:g} {base})",
+               "check the number and the unit")
 
 
 def number_words(value: float) -> str:
@@ -369,9 +403,13 @@ def slugify(name: str) -> str:
 
 def check_text(text: str, report) -> None:
     """Report (as `report(message, hint)`) what in one field's text breaks the content
-    allowlist (`sanitize.content_problems`)."""
+    allowlist (`sanitize.content_problems`) or is longer than a field may be."""
     for _, message, hint in content_problems(text):
         report(message, hint)
+    if len(text) > MAX_FIELD_CHARS:
+        report(f"text is {len(text):,} characters; at most {MAX_FIELD_CHARS:,} are allowed "
+               "in one field", "split it into shorter points: patients read one point at a "
+               "time, on a phone")
 
 
 def check_markdown(body: str, path, first_line: int, problems: Problems) -> None:

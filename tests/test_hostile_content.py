@@ -417,3 +417,36 @@ def test_a_long_record_stops_the_handout_layout_early(real, capsys):
     assert (f"content/{RECORD}:1:1: (handout): the handout baclofen-oral.pdf runs to more "
             "than 3 pages; at most 2 pages allowed") in out
     assert took < 120, took
+
+
+@pytest.mark.parametrize("file, old, new, expected", [
+    (RECORD, "amount: {value: 5, unit: mg}", "amount: {value: 300000, unit: mg}",
+     "dosing.regimens[0].starting_dose.amount.value: 300000 mg is outside the plausible "
+     "range for an amount in mg (0.0001 to 10000 mg) (check the number and the unit)"),
+    (RECORD, "maximum_daily_dose: {value: 80, unit: mg}",
+     "maximum_daily_dose: {value: 1000000000, unit: mg}",
+     "dosing.regimens[0].maximum_daily_dose.value: 1e+09 mg is outside the plausible range"),
+    (RULE, "what_happens: >-\n", "what_happens: >-\n  " + "Words and more words. " * 60 + "\n",
+     "what_happens: text is 1,481 characters; at most 1,000 are allowed in one field"),
+])
+def test_implausible_values_are_errors_with_the_value_and_the_limit(file, old, new, expected,
+                                                                     real, capsys):
+    edit(real / file, old, new)
+    status, out = run(real, "check", capsys)
+    assert status == 1
+    assert f"content/{file}:" in out and expected in out, out
+
+
+@pytest.mark.parametrize("file", [RECORD, RULE])
+def test_a_review_dated_in_the_future_is_an_error(file, real, capsys):
+    import datetime as dt
+
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    edit(real / file, "last_reviewed: 2026-11-20", f"last_reviewed: {tomorrow}")
+    edit(real / file, "next_review_due: 2027-05-20",
+         f"next_review_due: {tomorrow + dt.timedelta(days=180)}")
+    status, out = run(real, "check", capsys)
+    assert status == 1
+    line = line_of(real / file, "last_reviewed:")
+    assert (f"content/{file}:{line}:18: review.last_reviewed: last reviewed on "
+            f"{tomorrow}, a date in the future (write the date the review was done)") in out
