@@ -32,7 +32,7 @@ from .glossary import GlossaryExtension
 from .handouts import PAPER_SIZES, HandoutSettings
 from .invariants import BOXED_WARNING_MARK, unsafe_html
 from .pages import page_kinds_for
-from .sanitize import clean_html, refused_html
+from .sanitize import sanitize_page
 from .search_index import SearchIndexError, build_search_index
 from .site import SiteBuild, build_site
 from .structured_data import medical_web_page
@@ -264,12 +264,13 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
 
     def on_page_content(self, html_text: str, *, page: MkDocsPage, config: MkDocsConfig,
                         files: Files) -> str:
-        """Last line of defence: a page's content passes the allowlist (`sanitize`)
-        unchanged, whatever a template or Markdown extension produced; anything it would
-        remove (script, style, event handlers, unsafe addresses) fails the build."""
-        found = refused_html(html_text)
+        """Last line of defence: a page's content is published as the allowlist
+        (`sanitize`) writes it out, whatever a template or Markdown extension produced;
+        anything it had to remove (script, style, event handlers, unsafe addresses) fails
+        the build."""
+        clean, found = sanitize_page(html_text)
         if not found:
-            return html_text
+            return clean
         message = (f"{page.file.src_uri}: unsafe HTML in the page: {'; '.join(found)} "
                    "(check the content and the templates this page is made from)")
         if not self.preview:
@@ -277,11 +278,14 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
         log.warning("medguide: %s", message)
         return (f'<div class="banner banner--problems" role="alert"><p><strong>'
                 f"{html.escape(message)}</strong> The page is shown without it.</p></div>\n"
-                + clean_html(html_text))
+                + clean)
 
     def on_post_page(self, output: str, *, page: MkDocsPage, config: MkDocsConfig) -> str:
+        # The content passed the allowlist already: what is left is the theme's page.
+        title, body = split_title(page.content or "")
+        wrapper = output.replace(body, "", 1).replace(title, "", 1)
         problems = [f"unsafe HTML in the page: {'; '.join(found)} (check templates/theme "
-                    "and content/site.yaml)"] if (found := unsafe_html(output, whole_page=True)) \
+                    "and content/site.yaml)"] if (found := unsafe_html(wrapper, whole_page=True)) \
             else []
         if page.file.src_uri in self.boxed_warning_pages and BOXED_WARNING_MARK not in output:
             problems.append("the published page lost its boxed warning (check templates/theme)")

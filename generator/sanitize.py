@@ -6,11 +6,11 @@ allowlist twice:
   text of every record, page and settings file: content is plain text and Markdown, so raw
   HTML, attribute lists (`{: style=…}`), images and links other than https/mailto/tel are
   rejected with a message rather than silently cleaned, so editors learn what is wrong;
-- `refused_html` is the last line of defence on what the build made of it: the HTML of every
-  page passes through `nh3` (the Python binding of the Rust sanitizer ammonia) with the
-  allowlist below, and anything it would remove fails the build. `clean_html` gives the
-  sanitized HTML itself, for output that is made without that final check (the handouts'
-  inline text) and for the preview's display of a refused page.
+- `sanitize_page` is the last line of defence on what the build made of it: the HTML of
+  every page is published as `nh3` (the Python binding of the Rust sanitizer ammonia) writes
+  it out under the allowlist below, and anything it had to remove fails the build (the
+  preview shows the sanitized page with the problem). `clean_html` sanitizes the handouts'
+  inline text, which has no final check of its own.
 """
 
 from __future__ import annotations
@@ -133,9 +133,34 @@ def clean_html(fragment: str) -> str:
                      url_schemes=PAGE_URL_SCHEMES, link_rel=None, strip_comments=False)
 
 
+# What an HTML tokenizer takes for a tag name, and anything shaped like an address scheme.
+_TAG_NAME = re.compile(r"<([A-Za-z][^\t\n\f\r />]*)")
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
+
+
+def _normalized(fragment: str) -> str:
+    """`fragment` parsed and written out by the same parser as `clean_html`, keeping every
+    element, attribute and address it has: equal to `clean_html(fragment)` exactly when the
+    allowlist removes nothing. (Whatever this misses is removed by both, so it is never
+    published either.)"""
+    return nh3.clean(fragment, tags=PAGE_TAGS | {m.lower() for m in _TAG_NAME.findall(fragment)},
+                     clean_content_tags=set(), attributes={}, generic_attribute_prefixes={""},
+                     url_schemes=PAGE_URL_SCHEMES | {m.lower() for m in _SCHEME.findall(fragment)},
+                     link_rel=None, strip_comments=False)
+
+
+def sanitize_page(fragment: str) -> tuple[str, list[str]]:
+    """(`fragment` as published: sanitized, what the allowlist removed from it in words,
+    empty when nothing)."""
+    clean = clean_html(fragment)
+    if clean == _normalized(fragment):
+        return clean, []
+    return clean, refused_html(fragment) or ["markup outside the allowlist"]
+
+
 def refused_html(fragment: str) -> list[str]:
     """What the allowlist would remove from `fragment`, in words ("style attribute on
-    <em>"); empty when it passes unchanged."""
+    <em>"); empty when it passes unchanged. Slower than `sanitize_page`: for messages."""
     removed = _inventory(fragment) - _inventory(clean_html(fragment))
     return [describe(item) for item in sorted(removed)]
 
