@@ -4,6 +4,7 @@ output must be clean); nothing may read the build machine's files or reach the n
 
 from __future__ import annotations
 
+import base64
 import shutil
 import subprocess
 from dataclasses import replace
@@ -91,6 +92,14 @@ def hostile_jobs(html_snippet: str, tmp_path: Path):
      "file:///proc/self/environ was refused"),
     ('<img alt="" src="data:text/html,hello">',
      "data:text/html,hello was refused: a data: address that is not an image"),
+    ('<p style="background: url(file:///etc/hostname)">x</p>',
+     "file:///etc/hostname was refused"),
+    # An image we would allow, pulling in a local file itself:
+    ('<img alt="" src="data:image/svg+xml;base64,' + base64.b64encode(
+        b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+        b'width="9" height="9"><image xlink:href="file:///usr/share/pixmaps/debian-logo.png" '
+        b'width="9" height="9"/></svg>').decode() + '">',
+     "file:///usr/share/pixmaps/debian-logo.png was refused"),
 ])
 def test_the_handout_renderer_loads_no_file_and_no_address_from_content(
         snippet, refused, tmp_path):
