@@ -8,11 +8,13 @@ same files, byte for byte (tested), with these differences:
   build into the same folder: its Markdown, its (reduced) navigation, whether the pages it
   links to exist, or anything every page depends on (theme, configuration, medguide's code).
   Anchor links of skipped pages are still checked, against anchors remembered from last time.
-- A full build (first build, or theme, configuration or code changed) happens in a new folder
-  that replaces the site only when it succeeds. A fast rebuild collects its new and changed
-  files in a side folder and moves them in only when it succeeds; files no longer produced
-  (a deleted medicine's pages and handouts) are removed; files whose bytes did not change are
-  left alone, so a rebuild with nothing changed writes nothing.
+- Every build makes the whole next site in a work folder next to the site: a full build
+  (first build, or theme, configuration or code changed) writes every file; a fast rebuild
+  writes what changed and hard-links the rest from the site. Only when everything worked is
+  the work folder swapped with the site in one step (renameat2), so a failed, interrupted or
+  killed build leaves the site as it was. Files whose bytes did not change stay the same
+  files (same date), and a rebuild with nothing changed swaps nothing. What a killed build
+  leaves behind is cleaned up by the next one.
 
 What is remembered lives in `<cache_dir>/site-<hash of the site folder>.pickle`. If the site
 folder no longer matches it (edited by hand, or built by plain `mkdocs build`), the next build
@@ -26,7 +28,12 @@ build (unchanged ones are not rewritten on disk).
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import errno
+import fcntl
 import gc
+import glob
 import hashlib
 import json
 import logging
@@ -41,7 +48,6 @@ from typing import Any
 
 import markdown
 import mkdocs
-from mkdocs import utils
 from mkdocs.commands import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
@@ -51,7 +57,8 @@ from mkdocs.structure.nav import get_navigation
 from mkdocs.structure.pages import Page
 
 from . import parallel, progress
-from .cache import code_digest, digest, tree_digest
+from .cache import (code_digest, digest, remove_stale_temp_files, tree_digest,
+                    write_atomically)
 from .search_index import SEARCH_BUNDLE
 
 log = logging.getLogger("medguide")
@@ -101,7 +108,11 @@ def build(config_file: Path, site_dir: Path, *, jobs: int | None = None,
         plugin.search_by_builder = True  # the search index is built below, not in post_build
     config.plugins.on_startup(command="build", dirty=False)
     try:
-        return _build(config, Path(config_file), site_dir, parallel.worker_count(), phases)
+        with build_lock(site_dir):
+            recover_site(site_dir)
+            if cache_dir := _cache_dir(config, Path(config_file)):
+                remove_stale_temp_files(cache_dir)
+            return _build(config, Path(config_file), site_dir, parallel.worker_count(), phases)
     finally:
         config.plugins.on_shutdown()
         if plugin is not None:
@@ -123,17 +134,29 @@ class RecordingFiles(Files):
         return super().get_file_from_path(path)
 
 
+class WarningLog(logging.Handler):
+    """MkDocs' warnings, as plain messages: they cross from worker processes to the build,
+    which stops on any of them in strict mode and reports each where it was written."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
 def _build(config: MkDocsConfig, config_file: Path, site_dir: Path, jobs: int,
            phases: progress.Phases) -> BuildReport:
-    warnings = utils.CountHandler()
-    warnings.setLevel(logging.WARNING)
+    warnings = WarningLog()
     if config.strict:
         logging.getLogger("mkdocs").addHandler(warnings)
     work_dir: Path | None = None
     plugin = config.plugins.get("medguide")
     try:
         site_dir.parent.mkdir(parents=True, exist_ok=True)
-        work_dir = Path(tempfile.mkdtemp(prefix=".site-new-", dir=site_dir.parent))
+        work_dir = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-new-",
+                                         dir=site_dir.parent))
         # Everything MkDocs and plugins write goes to the work folder: a whole new site in a
         # full build, only what is new or changed in an incremental one.
         config["site_dir"] = str(work_dir)
@@ -182,8 +205,7 @@ def _build(config: MkDocsConfig, config_file: Path, site_dir: Path, jobs: int,
 
         with phases.phase("pages"):
             results = _build_pages(to_build, config, files, doc_files, nav, env, jobs)
-            for name, count in results.pop("__warnings__", {}).items():
-                warnings.counts[name] = warnings.counts.get(name, 0) + count
+            warnings.messages += results.pop("__warnings__")
             remembered = _remember_pages(doc_files, results, old)
             # A page built now is remembered under a key with the links it has now; the
             # others keep the key they were matched with.
@@ -195,7 +217,7 @@ def _build(config: MkDocsConfig, config_file: Path, site_dir: Path, jobs: int,
             log_level = config.validation.links.anchors
             for file in doc_files:
                 file.page.validate_anchor_links(files=files, log_level=log_level)
-            _abort_on_warnings(warnings)
+            _abort_on_warnings(warnings, plugin, config)
 
         with phases.phase("static files"):
             # After the pages, as MkDocs does: the sitemap lists every page's metadata.
@@ -205,36 +227,34 @@ def _build(config: MkDocsConfig, config_file: Path, site_dir: Path, jobs: int,
                 mkdocs_build._build_extra_template(template, files, config, nav)
 
         config.plugins.on_post_build(config=config)
-        _abort_on_warnings(warnings)
+        _abort_on_warnings(warnings, plugin, config)
         search = _search_index(plugin)
 
-        if mode == "full":
-            if search:
-                with phases.phase("search"):
-                    search(work_dir, work_dir / SEARCH_FOLDER)
-            with phases.phase("write"):
-                new_files = _swap_in(work_dir, site_dir, {
-                    info["dest"]: info["sha"] for info in remembered.values()})
-                work_dir = None
-                report.files_written = len(new_files)
-        else:
-            with phases.phase("write"):
-                produced = {f.dest_uri for f in files if f.inclusion.is_included()}
-                new_files = _commit(work_dir, site_dir, produced, old, report,
-                                    keep_prefix=SEARCH_FOLDER + "/")
-                work_dir = None
-            pages_changed = any(name.endswith(".html") for name in report.changed)
-            if search and (pages_changed or not any(
-                    name.startswith(SEARCH_FOLDER + "/") for name in new_files)):
-                with phases.phase("search"):
-                    index_dir = Path(tempfile.mkdtemp(prefix=".site-search-",
-                                                      dir=site_dir.parent))
-                    try:
-                        search(site_dir, index_dir / SEARCH_FOLDER)
-                        new_files = _commit_folder(index_dir, site_dir, SEARCH_FOLDER,
-                                                   new_files, report)
-                    finally:
-                        shutil.rmtree(index_dir, ignore_errors=True)
+        with phases.phase("write"):
+            # The next site is made complete in the work folder, then swapped in at once.
+            old_files = old["files"] if old else {}
+            produced = {f.dest_uri for f in files if f.inclusion.is_included()}
+            known_shas = {info["dest"]: info["sha"] for info in remembered.values()}
+            new_files: dict[str, list] = {}
+            _stage(work_dir, site_dir, old_files, produced, known_shas, new_files, report)
+        pages_changed = any(name.endswith(".html") for name in report.changed)
+        old_index = {name for name in old_files if name.startswith(SEARCH_FOLDER + "/")}
+        if search and (pages_changed or not old_index):
+            with phases.phase("search"):
+                search(work_dir, work_dir / SEARCH_FOLDER)
+            _stage(work_dir, site_dir, old_files, set(), {}, new_files, report)
+        elif search:
+            _stage(work_dir, site_dir, old_files, old_index, {}, new_files, report)
+        removed = set(old_files) - set(new_files)
+        report.files_removed = len(removed)
+        report.changed |= removed
+        with phases.phase("write"):
+            if old is None or report.changed:
+                _swap_in(work_dir, site_dir)
+            remove_tree(work_dir)  # the old site, or an unused copy
+            work_dir = None
+        # Written after the swap: if the build is killed in between, the site no longer
+        # matches the old manifest and the next build is a full one.
         manifest = {"version": MANIFEST_VERSION, "site_key": site_key,
                     "pages": remembered, "static": statics, "files": new_files}
         if manifest_path and manifest != old:
@@ -256,13 +276,15 @@ def _build(config: MkDocsConfig, config_file: Path, site_dir: Path, jobs: int,
     finally:
         logging.getLogger("mkdocs").removeHandler(warnings)
         if work_dir is not None:
-            shutil.rmtree(work_dir, ignore_errors=True)
+            remove_tree(work_dir)
 
 
-def _abort_on_warnings(warnings: utils.CountHandler) -> None:
-    if counts := warnings.get_counts():
-        raise Abort("Aborted with " + ", ".join(f"{v} {k.lower()}s" for k, v in counts)
-                    + " in strict mode!")
+def _abort_on_warnings(warnings: WarningLog, plugin, config: MkDocsConfig) -> None:
+    if not warnings.messages:
+        return
+    problems = plugin.warning_problems(warnings.messages, config) if plugin else None
+    raise BuildFailed(f"stopped on {len(warnings.messages)} MkDocs warning(s) in strict mode: "
+                      + "; ".join(warnings.messages), problems)
 
 
 SEARCH_FOLDER = SEARCH_BUNDLE
@@ -373,14 +395,13 @@ def _build_pages(to_build, config, files, doc_files, nav, env, jobs: int) -> dic
     indices = list(range(len(to_build)))
     chunks = [indices[i:i + CHUNK_PAGES] for i in range(0, len(indices), CHUNK_PAGES)]
     bar = progress.Progress("pages", len(to_build))
-    results: dict = {"__warnings__": {}}
+    results: dict = {"__warnings__": []}
 
     def collect(chunk_result):
-        pages, counts = chunk_result
+        pages, messages = chunk_result
         for src_uri, info in pages:
             results[src_uri] = info
-        for name, count in counts.items():
-            results["__warnings__"][name] = results["__warnings__"].get(name, 0) + count
+        results["__warnings__"] += messages
         bar.advance(len(pages))
 
     try:
@@ -406,9 +427,8 @@ def _build_pages(to_build, config, files, doc_files, nav, env, jobs: int) -> dic
 def _build_chunk(indices: list[int], count_warnings: bool = True):
     """Build some pages (in a worker, or in the main process)."""
     config, files = _JOB["config"], _JOB["files"]
-    counter = utils.CountHandler()
-    counter.setLevel(logging.WARNING)
-    if count_warnings:  # in the main process the build's own counter sees the warnings
+    counter = WarningLog()
+    if count_warnings:  # in the main process the build's own log sees the warnings
         logging.getLogger("mkdocs").addHandler(counter)
     try:
         out = []
@@ -433,7 +453,7 @@ def _build_chunk(indices: list[int], count_warnings: bool = True):
             # Written and summed up: its text is not needed again, so memory stays flat.
             page.markdown = page.content = None
             page.toc = []
-        return out, dict(counter.get_counts())
+        return out, counter.messages
     finally:
         logging.getLogger("mkdocs").removeHandler(counter)
 
@@ -538,82 +558,110 @@ def _read_manifest(path: Path | None, site_dir: Path) -> dict | None:
 
 
 def _write_manifest(path: Path, data: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    with os.fdopen(handle, "wb") as out:
-        pickle.dump(data, out, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(temp, path)
+    write_atomically(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
 
 
-def _swap_in(staging: Path, site_dir: Path, known_shas: dict[str, str]) -> dict:
-    """Replace the site with the new one in two renames; returns the new site's files
-    (`known_shas`: hashes of files already known, the pages the workers wrote)."""
-    staging.chmod(0o755)  # mkdtemp makes private folders; a site is for everyone to read
-    old = None
-    if site_dir.exists():
-        old = Path(tempfile.mkdtemp(prefix=".site-old-", dir=site_dir.parent))
-        old.rmdir()
-        site_dir.rename(old)
-    staging.rename(site_dir)
-    files = {name: _file_state(path, known_shas.get(name))
-             for name, path in _listing(site_dir).items()}
-    if old is not None:
-        shutil.rmtree(old)
-    return files
+def _stage(work_dir: Path, site_dir: Path, old_files: dict, keep: set[str],
+           known_shas: dict[str, str], files: dict, report: BuildReport) -> None:
+    """Make `work_dir` hold the whole next site. A file written there with the bytes the
+    site already has becomes a hard link to the site's copy (it keeps its date, so nothing
+    downstream sees a change); the site's files in `keep` that were not written again are
+    linked in. `files` gets the state of each file staged (name -> [sha, size, mtime])."""
+    for name, path in _listing(work_dir).items():
+        if name in files:
+            continue  # staged by an earlier call
+        sha = known_shas.get(name) or hashlib.sha256(path.read_bytes()).hexdigest()
+        if name in old_files and old_files[name][0] == sha:
+            _link(site_dir / name, path, replace=True)
+            files[name] = old_files[name]
+        else:
+            files[name] = _file_state(path, sha)
+            report.files_written += 1
+            report.changed.add(name)
+    for name in sorted(keep - set(files)):
+        if name in old_files:
+            _link(site_dir / name, work_dir / name)
+            files[name] = old_files[name]
 
 
-def _commit(work_dir: Path, site_dir: Path, produced: set[str], old: dict,
-            report: BuildReport, keep_prefix: str = "") -> dict:
-    """Move new and changed files into the site and remove those no longer produced (but
-    for files under `keep_prefix`, which another step looks after)."""
-    files = dict(old["files"])
-    written = _listing(work_dir)
-    for name, path in written.items():
-        _move_if_changed(name, path, site_dir, files, report)
-    keep = produced | set(written)
-    for name in sorted(set(files) - keep):
-        if keep_prefix and name.startswith(keep_prefix):
-            continue
-        _remove(name, site_dir, files, report)
-    shutil.rmtree(work_dir, ignore_errors=True)
-    return files
-
-
-def _commit_folder(work_dir: Path, site_dir: Path, folder: str, files: dict,
-                   report: BuildReport) -> dict:
-    """Make `site_dir/folder` what `work_dir/folder` is, writing only what changed."""
-    files = dict(files)
-    written = _listing(work_dir)
-    for name, path in written.items():
-        _move_if_changed(name, path, site_dir, files, report)
-    for name in sorted(n for n in files if n.startswith(folder + "/") and n not in written):
-        _remove(name, site_dir, files, report)
-    return files
-
-
-def _move_if_changed(name: str, path: Path, site_dir: Path, files: dict,
-                     report: BuildReport) -> None:
-    sha = hashlib.sha256(path.read_bytes()).hexdigest()
-    if name in files and files[name][0] == sha:
-        return  # same bytes as the file already there
-    target = site_dir / name
+def _link(source: Path, target: Path, *, replace: bool = False) -> None:
+    """Hard-link `source` at `target` (a copy with the same date where links are refused,
+    as for an immutable file)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(path, target)
-    files[name] = _file_state(target, sha)
-    report.files_written += 1
-    report.changed.add(name)
+    temp = target.with_name(f".link-{target.name}") if replace else target
+    try:
+        os.link(source, temp)
+    except OSError:
+        shutil.copy2(source, temp)
+    if replace:
+        os.replace(temp, target)
 
 
-def _remove(name: str, site_dir: Path, files: dict, report: BuildReport) -> None:
-    (site_dir / name).unlink(missing_ok=True)
-    del files[name]
-    report.files_removed += 1
-    report.changed.add(name)
-    _remove_empty_parents(site_dir / name, site_dir)
+# renameat2(2): swap two paths in one step.
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+_LIBC = ctypes.CDLL(None, use_errno=True)
 
 
-def _remove_empty_parents(path: Path, root: Path) -> None:
-    parent = path.parent
-    while parent != root and parent.is_dir() and not any(parent.iterdir()):
-        parent.rmdir()
-        parent = parent.parent
+def _swap_in(staging: Path, site_dir: Path) -> None:
+    """Put the staged site in place of the old one in a single step, so that a reader, or a
+    build killed at any moment, finds the old site or the new one and never a mix. The old
+    site ends up at `staging`."""
+    staging.chmod(0o755)  # mkdtemp makes private folders; a site is for everyone to read
+    if not site_dir.exists():
+        staging.rename(site_dir)
+        staging.mkdir()
+        return
+    if hasattr(_LIBC, "renameat2") and _LIBC.renameat2(
+            _AT_FDCWD, os.fsencode(staging), _AT_FDCWD, os.fsencode(site_dir),
+            _RENAME_EXCHANGE) == 0:
+        return
+    code = ctypes.get_errno()
+    if code not in (0, errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        raise OSError(code, os.strerror(code), str(site_dir))
+    # A file system without the exchange: two renames. A kill between them leaves the old
+    # site under `.<site>-old-<pid>`, which the next build puts back (`recover_site`).
+    aside = site_dir.with_name(f".{site_dir.name}-old-{os.getpid()}")
+    site_dir.rename(aside)
+    staging.rename(site_dir)
+    aside.rename(staging)
+
+
+def recover_site(site_dir: Path) -> None:
+    """Undo what a killed build left next to `site_dir`: put back a site moved aside and
+    remove unfinished work folders. The caller holds the build lock."""
+    parent, name = site_dir.parent, site_dir.name
+    if not parent.is_dir():
+        return
+    aside = sorted(parent.glob(f".{glob.escape(name)}-old-*"))
+    if aside and not site_dir.exists():
+        aside.pop().rename(site_dir)
+    for leftover in aside + sorted(parent.glob(f".{glob.escape(name)}-new-*")):
+        remove_tree(leftover)
+
+
+def remove_tree(path: Path) -> None:
+    """Remove a folder, including one made read-only (an old site someone protected)."""
+    def writable_and_again(function, name, _):
+        os.chmod(os.path.dirname(name), 0o755)
+        function(name)
+    try:
+        shutil.rmtree(path, onerror=writable_and_again)
+    except OSError:
+        pass  # the next build tries again
+
+
+@contextlib.contextmanager
+def build_lock(site_dir: Path):
+    """One build at a time per site folder: another one's work folder is not a leftover."""
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    handle = os.open(site_dir.parent, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildFailed(f"another build is writing to {site_dir}; "
+                              "wait for it to finish") from None
+        yield
+    finally:
+        os.close(handle)  # releases the lock

@@ -90,6 +90,40 @@ def file_digest(path: str | Path) -> str:
     return value
 
 
+TEMP_PREFIX = ".tmp-"
+# A write renames its temporary file within moments; one this old was left by a process
+# that was killed (or ran out of disk) and is removed by the next build.
+STALE_TEMP_SECONDS = 600
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write `path` so that nobody ever reads half of it: into a temporary file next to it,
+    then renamed over it. If the write fails (a full disk), the temporary file goes too."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temp, path)
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise
+
+
+def remove_stale_temp_files(folder: Path) -> None:
+    """Remove the temporary files killed processes left anywhere under `folder`."""
+    cutoff = time.time() - STALE_TEMP_SECONDS
+    for path in folder.rglob(f"{TEMP_PREFIX}*") if folder.is_dir() else ():
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+        except OSError:
+            pass  # gone already, or not ours to remove
+
+
 class PickleCache:
     """One folder of pickled values by key, remembering which keys this build used."""
 
@@ -120,11 +154,8 @@ class PickleCache:
 
     def put(self, key: str, value: Any) -> None:
         self.used.add(key)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
-        with os.fdopen(handle, "wb") as out:
-            pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temp, self.folder / f"{key}.pickle")
+        write_atomically(self.folder / f"{key}.pickle",
+                         pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
     def prune(self) -> None:
         """Remove entries this build did not use."""

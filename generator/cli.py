@@ -4,11 +4,13 @@ report on reviews, and print the record's JSON Schema."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import logging
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -62,12 +64,45 @@ def command_check(args: argparse.Namespace) -> int:
     content_dir, templates_dir, _ = project_paths(args.config)
     result = build_site(content_dir, templates_dir, include_drafts=True,
                         allow_overdue=args.allow_overdue)
+    if result.ok:
+        result.problems.extend(check_build(args))
     print_problems(result.problems)
     if not result.ok:
         return 1
     print(f"checked {len(result.catalog.medicines)} medicine(s), "
           f"{len(result.catalog.interactions)} interaction(s), {len(result.pages)} pages")
     return 0 if check_reading_level(args, result, templates_dir) else 1
+
+
+def check_build(args: argparse.Namespace) -> Problems:
+    """Run the build's own steps too (MkDocs' link checks, the handouts, the final HTML
+    check) into a scratch folder, so that whatever would stop `medguide build` is found by
+    `check` first, at the file and line that cause it."""
+    from .builder import BuildFailed, build
+
+    problems = Problems()
+    cache_dir = plugin_options(args.config).get("cache_dir", ".cache")
+    with contextlib.ExitStack() as stack:
+        scratch = (args.config.parent / cache_dir / "check-site" if cache_dir
+                   else Path(stack.enter_context(tempfile.TemporaryDirectory())) / "site")
+        # The build's progress and MkDocs' own wording of its warnings are not news to an
+        # editor: its problems are reported with the others, at their files and lines.
+        handlers = logging.getLogger().handlers
+        levels = [handler.level for handler in handlers]
+        for handler in handlers:
+            handler.setLevel(logging.ERROR)
+        try:
+            build(args.config, scratch, plugin_options={
+                "search_index": False, "allow_overdue": args.allow_overdue})
+        except BuildFailed as exc:
+            if exc.problems is not None:
+                problems.extend(exc.problems)
+            else:
+                problems.add(args.config, 1, 1, "(build)", f"the build would fail: {exc}")
+        finally:
+            for handler, level in zip(handlers, levels):
+                handler.setLevel(level)
+    return problems
 
 
 def check_reading_level(args: argparse.Namespace, result, templates_dir: Path) -> bool:
@@ -111,6 +146,14 @@ def command_build(args: argparse.Namespace) -> int:
     except SystemExit as exc:
         print(f"build failed: {exc}", file=sys.stderr)
         print("nothing was changed in " + display_path(site_dir), file=sys.stderr)
+        return 1
+    except OSError as exc:
+        # The machine, not the content: a full disk, a read-only folder, a file in the way.
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"build failed: cannot write the site: {exc.strerror or exc}{where}",
+              file=sys.stderr)
+        print("nothing was changed in " + display_path(site_dir) + "; free some space or "
+              "fix the folder's permissions, then build again", file=sys.stderr)
         return 1
     for problem in report.warnings:  # every overdue override is logged here
         print(problem, file=sys.stderr)

@@ -21,7 +21,6 @@ import logging
 import multiprocessing
 import os
 import re
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from importlib import metadata
@@ -33,7 +32,7 @@ import jinja2
 import markdown
 import segno
 
-from .cache import PickleCache, digest
+from .cache import PickleCache, digest, write_atomically
 from .interactions import InteractionIndex
 from .loader import Catalog, InteractionSource, MedicineSource
 from .model import Form, Medicine, Route
@@ -360,10 +359,7 @@ def write_cached(cache_dir: Path, job: HandoutJob, data: bytes, pages: int) -> N
     cache_dir.mkdir(parents=True, exist_ok=True)
     pdf, info = cache_paths(cache_dir, job)
     for path, content in ((pdf, data), (info, json.dumps({"pages": pages}).encode())):
-        handle, temp = tempfile.mkstemp(dir=cache_dir, prefix=".tmp-")
-        with os.fdopen(handle, "wb") as out:
-            out.write(content)
-        os.replace(temp, path)
+        write_atomically(path, content)
     stem = job.file_name.removesuffix(".pdf")
     for old in cache_dir.glob(f"{glob_escape(stem)}.*"):
         if old.name.split(".")[1] != job.key and old.suffix in (".pdf", ".json") \

@@ -116,6 +116,35 @@ def check_links(pages: list[Page], catalog: Catalog, templates_dir: Path, proble
                          page=page.src_uri)
 
 
+# MkDocs' warnings about links ("Doc file 'a.md' contains an absolute link '/b/', it was left
+# as is."): a strict build stops on any of them.
+MKDOCS_LINK_WARNING = re.compile(
+    r"Doc file '(?P<page>[^']+)' contains (?P<what>.*?)'(?P<target>[^']*)'(?P<rest>.*)",
+    re.DOTALL)
+
+
+def mkdocs_warning_problems(messages: list[str], pages: list[Page], catalog: Catalog,
+                            templates_dir: Path, config_file: Path) -> Problems:
+    """MkDocs' warnings about the pages, each at the place an editor wrote what caused it
+    (MkDocs itself names only the generated page)."""
+    by_uri = {page.src_uri: page for page in pages}
+    problems = Problems()
+    for message in messages:
+        match = MKDOCS_LINK_WARNING.match(message)
+        page = by_uri.get(match["page"]) if match else None
+        if page is None:
+            problems.add(config_file, 1, 1, "(mkdocs)", message,
+                         "a strict build stops on every MkDocs warning")
+            continue
+        path, line, column, field = link_source(page, match["target"], catalog, templates_dir)
+        text = f"{match['what']}'{match['target']}'{match['rest']}".strip()
+        problems.add(path, line, column, field, f"this text has {text}",
+                     "link to another page by its .md file, relative to this one, such as "
+                     "../index.md; write web addresses in full (https://...)",
+                     page=page.src_uri)
+    return problems
+
+
 def link_source(page: Page, target: str, catalog: Catalog, templates_dir: Path
                 ) -> tuple[Path, int, int, str]:
     """Where an editor wrote a link: a site page or a prose file, else the page's template."""

@@ -7,6 +7,8 @@ Nothing here writes to disk.
 from __future__ import annotations
 
 import difflib
+import fnmatch
+import os
 import re
 import types
 import typing
@@ -16,7 +18,7 @@ from typing import Any, Callable
 
 from pydantic import BaseModel, ValidationError
 
-from .content_files import check_content_tree, file_refusal
+from .content_files import size_refusal
 from .model import (ClassList, Glossary, GlossaryTerm, Interaction, Medicine,
                     ProseFrontMatter, Reviewer, ReviewerList, SitePageFrontMatter,
                     SiteSettings)
@@ -126,9 +128,10 @@ class Catalog:
 
 def read_text(path: Path, problems: Problems) -> str | None:
     """UTF-8 text of a file, or None after recording why it cannot be used."""
-    if refusal := file_refusal(path):
-        if refusal[0]:
-            problems.add(path, 1, 1, "(file)", *refusal)
+    if path.is_symlink():
+        return None  # never followed; reported by check_content_tree
+    if too_large := size_refusal(path):
+        problems.add(path, 1, 1, "(file)", *too_large)
         return None
     try:
         raw = path.read_bytes()
@@ -342,7 +345,7 @@ def load_medicine(folder: Path, problems: Problems) -> MedicineSource | None:
     data, source_map = loaded
     record = validate_model(Medicine, data, path, source_map, problems)
     prose = []
-    for md_path in sorted(folder.glob("*.md")):
+    for md_path in markdown_files(folder):
         md_text = read_text(md_path, problems)
         if md_text is None:
             continue
@@ -423,6 +426,8 @@ def load_interactions(root: Path, problems: Problems,
     for path in sorted(folder.iterdir()) if folder.is_dir() else []:
         if path.name.startswith((".", "_")):
             continue
+        if path.is_symlink():
+            continue  # reported by check_content_tree
         if path.suffix != ".yaml" or not path.is_file():
             problems.add(path, 1, 1, "(file)", "only .yaml files belong in interactions/",
                          "name it like alcohol--baclofen.yaml")
@@ -469,7 +474,7 @@ def load_catalog(root: Path, medicines_loader: Callable[[list[Path], Problems],
         else:
             medicines.append(source)
     pages = []
-    for md_path in sorted((root / "pages").glob("*.md")):
+    for md_path in markdown_files(root / "pages"):
         page = load_site_page(md_path, problems)
         if page is not None:
             pages.append(page)
@@ -485,13 +490,78 @@ def load_catalog(root: Path, medicines_loader: Callable[[list[Path], Problems],
 
 
 def medicine_folders(root: Path) -> list[Path]:
-    """The folders of `content/medicines/` that hold a medicine (not hidden, not `_x`)."""
+    """The folders of `content/medicines/` that hold a medicine (not hidden, not `_x`, not a
+    symbolic link: see `check_content_tree`)."""
     medicines_dir = root / "medicines"
     if not medicines_dir.is_dir():
         return []
     return sorted(folder for folder in medicines_dir.iterdir()
                   if folder.is_dir() and not folder.is_symlink()
                   and not folder.name.startswith((".", "_")))
+
+
+def markdown_files(folder: Path) -> list[Path]:
+    """The Markdown files medguide reads in `folder` (not symbolic links)."""
+    return sorted(path for path in folder.glob("*.md") if not path.is_symlink())
+
+
+# The files of content/ that medguide reads, by their place in it ("*": any name).
+READ_FILES = {("site.yaml",), (REVIEWERS_FILE,), (GLOSSARY_FILE,), (CLASSES_FILE,),
+              ("medicine.schema.json",), ("medicines", "*", RECORD_FILE),
+              ("medicines", "*", "*.md"), ("pages", "*.md"), (INTERACTIONS_DIR, "*")}
+
+
+def check_content_tree(root: Path, problems: Problems) -> None:
+    """Report what under content/ medguide will not read, so nobody edits a file in vain
+    and nothing is published or followed that review did not see:
+    - a symbolic link (an error): content may not point outside itself, and a dangling
+      link cannot be read;
+    - a file in pages/ that is not a .md page (an error): MkDocs would publish it as it is;
+    - any other file medguide does not read (a warning), but an error if it is YAML that
+      does not parse: it was surely meant to be read."""
+    for folder, dirs, names in os.walk(root):
+        here = Path(folder)
+        for name in sorted(dirs + names):
+            path = here / name
+            parts = path.relative_to(root).parts
+            if name.startswith(".") or (parts[0] == "medicines" and len(parts) > 1
+                                        and parts[1].startswith("_")):
+                if name in dirs:
+                    dirs.remove(name)  # hidden, or a medicine kept out on purpose
+                continue
+            if path.is_symlink():
+                target = os.readlink(path)
+                problems.add(path, 1, 1, "(file)",
+                             f"is a symbolic link (to {target}); content may not link "
+                             "outside itself, so medguide does not follow it",
+                             "replace the link with a copy of the file")
+                if name in dirs:
+                    dirs.remove(name)
+            elif name in names and not any(_matches(parts, shape) for shape in READ_FILES):
+                _report_unread_file(path, parts, problems)
+
+
+def _matches(parts: tuple[str, ...], shape: tuple[str, ...]) -> bool:
+    return len(parts) == len(shape) and all(
+        fnmatch.fnmatchcase(part, pattern) for part, pattern in zip(parts, shape))
+
+
+def _report_unread_file(path: Path, parts: tuple[str, ...], problems: Problems) -> None:
+    if parts[0] == "pages":
+        problems.add(path, 1, 1, "(file)", "only Markdown pages (.md) belong in pages/: "
+                     "any other file would be published as it is, without review",
+                     "remove it, or write it as a .md page")
+        return
+    if path.suffix in (".yaml", ".yml"):
+        text = read_text(path, problems)
+        if text is None or load_yaml(path, text, problems) is None:
+            return  # reported: it does not parse
+    hint = ("a medicine's folder holds medicine.yaml and .md prose; remove the file or move "
+            "its text there" if parts[0] == "medicines" else
+            "content/ holds site.yaml, reviewers.yaml, glossary.yaml, classes.yaml and the "
+            "folders medicines/, interactions/ and pages/")
+    problems.add(path, 1, 1, "(file)", "medguide does not read this file, so nothing in it "
+                 "reaches the site", hint, severity="warning")
 
 
 def skip_rules_naming_failures(catalog: Catalog, problems: Problems) -> None:

@@ -30,8 +30,10 @@ from mkdocs.structure.pages import Page as MkDocsPage
 from .cache import CoreCache, folder_digest, tree_digest
 from .glossary import GlossaryExtension
 from .handouts import PAPER_SIZES, HandoutSettings
-from .invariants import BOXED_WARNING_MARK, unsafe_html
+from .invariants import (BOXED_WARNING_MARK, link_source, mkdocs_warning_problems,
+                         unsafe_html)
 from .pages import page_kinds_for
+from .problems import Problems, display_path
 from .sanitize import sanitize_page
 from .search_index import SearchIndexError, build_search_index
 from .site import SiteBuild, build_site
@@ -41,8 +43,6 @@ from .theme import split_title
 # The sitemap's and sitemap.xml.gz's date for pages without a review date, when no medicine
 # gives one either: a fixed date, never the build's, so builds stay byte-identical.
 FALLBACK_DATE = "2000-01-01"
-
-log = logging.getLogger("mkdocs.plugins.medguide")
 
 log = logging.getLogger("mkdocs.plugins.medguide")
 
@@ -80,6 +80,7 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
         self.search_by_builder = False
         self.cache: CoreCache | None = None
         self.content_dir: Path | None = None
+        self.templates_dir: Path | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # The preview (`serve`) shows drafts; a published build never does.
@@ -89,7 +90,7 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
         root = Path(config.config_file_path).parent
         content_dir = root / self.config.content_dir
         templates_dir = root / self.config.templates_dir
-        self.content_dir = content_dir
+        self.content_dir, self.templates_dir = content_dir, templates_dir
         self.cache = CoreCache(root / self.config.cache_dir) if self.config.cache_dir else None
         handouts = HandoutSettings(root / self.config.handout_cache_dir,
                                    self.config.handout_paper)
@@ -253,6 +254,13 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
                                 title=page.meta.get("title") or page.title,
                                 description=page.meta.get("description", ""))
 
+    def warning_problems(self, messages: list[str], config: MkDocsConfig) -> Problems:
+        """MkDocs' warnings (on which a strict build stops) at the places in the content
+        that caused them."""
+        return mkdocs_warning_problems(messages, self.site_build.pages,
+                                       self.site_build.catalog, self.templates_dir,
+                                       Path(config.config_file_path))
+
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         # `medguide build` (the fast build, `builder`) indexes the site itself.
         if not self.config.search_index or self.search_by_builder:
@@ -274,11 +282,29 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
         message = (f"{page.file.src_uri}: unsafe HTML in the page: {'; '.join(found)} "
                    "(check the content and the templates this page is made from)")
         if not self.preview:
-            raise PluginError(message)
+            raise PluginError(self.unsafe_html_problem(page.file.src_uri, found))
         log.warning("medguide: %s", message)
         return (f'<div class="banner banner--problems" role="alert"><p><strong>'
                 f"{html.escape(message)}</strong> The page is shown without it.</p></div>\n"
                 + clean)
+
+    def unsafe_html_problem(self, src_uri: str, found: list[str]) -> str:
+        """The build's message for unsafe HTML in a page: where it was written, when the
+        offending text can be found in the page's sources."""
+        page = next((p for p in self.site_build.pages if p.src_uri == src_uri), None)
+        # "<script> element" was written as "<script", "onclick event handler on <a>" as
+        # "onclick", "javascript: address in href of <a>" as "javascript:".
+        needles = [finding.split(" ", 1)[0].rstrip(">") for finding in found]
+        for needle in needles if page is not None else []:
+            path, line, column, field = link_source(page, needle, self.site_build.catalog,
+                                                    self.templates_dir)
+            if field != "(link)":
+                return (f"{display_path(path)}:{line}:{column}: {field}: unsafe HTML "
+                        f"reaches the page {src_uri}: {'; '.join(found)} (write plain text "
+                        "and Markdown; raw HTML, event handlers and script addresses are "
+                        "not allowed)")
+        return (f"{src_uri}: unsafe HTML in the page: {'; '.join(found)} (check the content "
+                "and the templates this page is made from)")
 
     def on_post_page(self, output: str, *, page: MkDocsPage, config: MkDocsConfig) -> str:
         # The content passed the allowlist already: what is left is the theme's page.

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import jinja2
 
-from .loader import RECORD_FILE, Catalog, MedicineSource, medicine_folders
+from .loader import RECORD_FILE, Catalog, MedicineSource, markdown_files, medicine_folders
 from .model import SiteSettings
 from .pages import MEDICINES_INDEX_URI, Page, display_name, page_kinds_for
 from .problems import Problem
@@ -74,7 +74,7 @@ def expected_pages(catalog: Catalog, content_dir: Path
                    ) -> dict[str, tuple[str, str | None]]:
     """Every page the preview should have: uri -> (title for a stand-in, medicine slug)."""
     expected: dict[str, tuple[str, str | None]] = {HOME: ("Home", None)}
-    for path in sorted((content_dir / "pages").glob("*.md")):
+    for path in markdown_files(content_dir / "pages"):
         expected.setdefault(f"{path.stem}.md", (path.stem.replace("-", " ").capitalize(), None))
     expected[MEDICINES_INDEX_URI] = ("Medicines A–Z", None)
     loaded = {s.slug: s for s in catalog.medicines}

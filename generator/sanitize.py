@@ -166,12 +166,18 @@ def refused_html(fragment: str) -> list[str]:
 
 
 def describe(item: tuple) -> str:
+    """An element or attribute the allowlist removed, in words, starting with what was
+    written ("<svg> element", "onclick event handler on <a>", "javascript: address in href
+    of <a>"), so it can be looked for in the sources."""
     if len(item) == 1:
         return f"<{item[0]}> element"
     tag, name, value = item
-    if name == "style" or name.startswith("on"):
-        return f"{name} attribute on <{tag}>"
-    return f"{name}={shorten(value or '')!r} on <{tag}>"
+    if name.startswith("on"):
+        return f"{name} event handler on <{tag}>"
+    scheme = _SCHEME.match(re.sub(r"[\x00-\x20\x7f]+", "", value or ""))
+    if scheme and name in ("href", "src", "action", "formaction", "cite", "data", "poster"):
+        return f"{scheme.group(1).lower()}: address in {name} of <{tag}>"
+    return f"{name} attribute on <{tag}>"
 
 
 class _Inventory(HTMLParser):

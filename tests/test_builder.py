@@ -213,3 +213,159 @@ def test_the_build_remembers_nothing_without_a_cache_folder(project, content):
     build(config, project / "site")
     assert build(config, project / "site").mode == "full"
     assert not (project / ".cache").exists()
+
+
+# ---------------------------------------------------------------- whatever happens to the process
+
+# The steps that change files during the build's write: each link, rename, copy and
+# removal, the swap, and the manifest.
+WRITE_STEPS = (("os", "link"), ("os", "replace"), ("os", "rename"), ("os", "unlink"),
+               ("shutil", "copy2"), ("generator.builder", "_swap_in"),
+               ("generator.builder", "remove_tree"), ("generator.builder", "_write_manifest"))
+
+
+def write_steps(monkeypatch, on_step) -> None:
+    """Call `on_step(name)` before every write step."""
+    import importlib
+    for module_name, name in WRITE_STEPS:
+        module = importlib.import_module(module_name)
+        real = getattr(module, name)
+
+        def step(*args, real=real, name=name, **kwargs):
+            on_step(name)
+            return real(*args, **kwargs)
+        monkeypatch.setattr(module, name, step)
+
+
+KILLED_BUILD = """
+import os, signal, sys
+from pathlib import Path
+import pytest
+sys.path.insert(0, {tests!r})
+from test_builder import write_steps
+from generator.builder import build
+log, step = open({log!r}, "w"), {step}
+count = 0
+def on_step(name):
+    global count
+    if count or name != "unlink":  # unlinks before the write are the caches'
+        count += 1
+        log.write(name + "\\n"); log.flush()
+        if count == step:
+            os.kill(os.getpid(), signal.SIGKILL)
+write_steps(pytest.MonkeyPatch(), on_step)
+build(Path({config!r}), Path({site!r}), jobs=1)
+"""
+
+
+def build_killed_at(project: Path, step: int) -> list[str]:
+    """Run a build in another process that kills itself (SIGKILL: no clean-up at all) just
+    before write step `step`; returns the names of the steps it reached."""
+    import subprocess
+    log = project / "steps.log"
+    script = KILLED_BUILD.format(tests=str(Path(__file__).parent), log=str(log), step=step,
+                                 config=str(project / "mkdocs.yml"),
+                                 site=str(project / "site"))
+    done = subprocess.run([sys.executable, "-c", script], cwd=project, capture_output=True,
+                          text=True)
+    assert done.returncode in (0, -9), done.stderr  # finished, or killed as planned
+    return log.read_text().split()
+
+
+def test_a_build_killed_at_any_step_of_the_write_leaves_the_old_site_or_the_new(
+        project, content):
+    site, record = project / "site", content / "medicines" / "testofen" / "medicine.yaml"
+    versions = {"TEST-oh-fen": tree(cold_build(project, content, "a"))}
+    build(project / "mkdocs.yml", site)
+    edit(record, "pronunciation: TEST-oh-fen\n", "pronunciation: TEST-oh-fenn\n")
+    versions["TEST-oh-fenn"] = tree(cold_build(project, content, "b"))
+    steps = build_killed_at(project, 10**6)  # not killed: which steps a rebuild takes
+    assert tree(site) == versions["TEST-oh-fenn"]
+    # Every kind of step, at its first and last time, and every step around the swap.
+    swap = steps.index("_swap_in") + 1
+    chosen = sorted({1, len(steps), swap - 1, swap, swap + 1}
+                    | {steps.index(name) + 1 for name in set(steps)}
+                    | {len(steps) - steps[::-1].index(name) for name in set(steps)})
+    assert len(steps) > 10
+    seen = set()
+    spelling = "TEST-oh-fenn"
+    for step in chosen:
+        old, spelling = spelling, ("TEST-oh-fen" if spelling == "TEST-oh-fenn"
+                                   else "TEST-oh-fenn")
+        edit(record, f"pronunciation: {old}\n", f"pronunciation: {spelling}\n")
+        build_killed_at(project, step)
+        after = tree(site)
+        assert after in (versions[old], versions[spelling]), \
+            f"killed before write step {step} ({steps[step - 1]}): a mixed site"
+        seen.add(after == versions[spelling])
+        build(project / "mkdocs.yml", site)  # picks up after the kill
+        assert tree(site) == versions[spelling]
+        assert not [p for p in project.iterdir() if p.name.startswith(".site-")]
+    assert seen == {True, False}  # some kills came before the swap, some after
+
+
+def test_a_write_that_fails_midway_leaves_the_site_untouched(project, content, monkeypatch):
+    # As when one file of the site is immutable (chattr +i), or the disk fills up.
+    site = project / "site"
+    build(project / "mkdocs.yml", site)
+    before, files = stats(site), tree(site)
+    edit(content / "medicines" / "testofen" / "medicine.yaml", "pronunciation: TEST-oh-fen",
+         "pronunciation: TEST-oh-fenn")
+    calls = 0
+
+    def fail_from_the_fifth(name):
+        nonlocal calls
+        calls += name in ("link", "copy2")
+        if calls >= 5 and name in ("link", "copy2"):
+            raise OSError(28, "No space left on device", str(site))
+    write_steps(monkeypatch, fail_from_the_fifth)
+    with pytest.raises(OSError):
+        build(project / "mkdocs.yml", site)
+    assert stats(site) == before and tree(site) == files
+    assert not [p for p in project.iterdir() if p.name.startswith(".site-")]
+
+
+def test_a_site_left_aside_by_a_killed_swap_is_put_back(project):
+    # Without renameat2, the swap is two renames; a kill between them leaves the old site
+    # aside under a name the next build knows.
+    site = project / "site"
+    build(project / "mkdocs.yml", site)
+    files = tree(site)
+    site.rename(project / ".site-old-12345")
+    (project / ".site-new-abc").mkdir()
+    builder.recover_site(site)
+    assert tree(site) == files
+    assert not [p for p in project.iterdir() if p.name.startswith(".site-")]
+
+
+def test_stale_temporary_cache_files_are_removed_by_the_next_build(project):
+    build(project / "mkdocs.yml", project / "site")
+    stale = project / ".cache" / "records" / ".tmp-killed"
+    stale.parent.mkdir(exist_ok=True)
+    stale.write_bytes(b"half a pickle")
+    os.utime(stale, (1, 1))
+    fresh = project / ".cache" / ".tmp-being-written"
+    fresh.write_bytes(b"another build is writing this")
+    build(project / "mkdocs.yml", project / "site")
+    assert not stale.exists() and fresh.exists()
+
+
+def test_a_second_build_into_the_same_site_at_once_is_refused(project):
+    with builder.build_lock(project / "site"):
+        with pytest.raises(BuildFailed, match="another build is writing"):
+            build(project / "mkdocs.yml", project / "site")
+
+
+def test_mkdocs_warnings_from_worker_processes_are_reported_at_their_source(
+        project, content, monkeypatch):
+    monkeypatch.setattr(builder, "PARALLEL_MIN_PAGES", 1)
+    tips = content / "medicines" / "testofen" / "tips.md"
+    tips.write_text(tips.read_text() + "\nSee [About](/about/).\n")
+    with pytest.raises(BuildFailed) as failure:
+        build(project / "mkdocs.yml", project / "site", jobs=2)
+    [problem] = failure.value.problems.errors
+    line = tips.read_text().splitlines().index("See [About](/about/).") + 1
+    assert (problem.path, problem.line) == (str(tips).replace(f"{os.getcwd()}/", ""), line) \
+        or problem.path.endswith(f"testofen/tips.md") and problem.line == line
+    assert "absolute link '/about/'" in problem.message
+    assert not (project / "site").exists()

@@ -266,15 +266,15 @@ def test_404_html_escapes_the_site_settings(real, tmp_path, capsys):
     (lambda pages: (pages / "promo.html").write_text("<script>alert(document.cookie)</script>"),
      "pages/promo.html", "only Markdown pages (.md) belong in pages/"),
     (lambda pages: (pages / "passwd.txt").symlink_to("/etc/passwd"),
-     "pages/passwd.txt", "is a symbolic link, which content may not use"),
+     "pages/passwd.txt", "is a symbolic link (to "),
     (lambda pages: (pages / "ssl").symlink_to("/etc/ssl"),
-     "pages/ssl", "is a symbolic link, which content may not use"),
+     "pages/ssl", "is a symbolic link (to "),
     (lambda pages: (pages / "outside.md").symlink_to(pages.parent.parent / "outside.md"),
-     "pages/outside.md", "is a symbolic link, which content may not use"),
+     "pages/outside.md", "is a symbolic link (to "),
     (lambda pages: (pages.parent / "medicines" / "baclofen" / "notes.md").symlink_to(
-        "/etc/hostname"), "medicines/baclofen/notes.md", "is a symbolic link"),
+        "/etc/hostname"), "medicines/baclofen/notes.md", "is a symbolic link (to /etc/hostname)"),
     (lambda pages: (pages.parent / "medicines" / "keys").symlink_to("/root"),
-     "medicines/keys", "is a symbolic link"),
+     "medicines/keys", "is a symbolic link (to /root)"),
 ])
 def test_only_markdown_pages_and_no_links_are_accepted(make, named, message, real, capsys):
     (real.parent / "outside.md").write_text("---\ntitle: Outside\ndescription: x\n---\n\nHi\n")

@@ -125,7 +125,7 @@ def wait_for(url: str, text: str, timeout: float = 30) -> str:
             page = fetch(url)
             if text in page:
                 return page
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # not up yet, or busy rebuilding (URLError, timeouts)
             pass
         time.sleep(0.3)
     raise AssertionError(f"{text!r} did not appear at {url}; last page:\n{page[:2000]}")
