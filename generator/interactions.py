@@ -399,8 +399,7 @@ def check_membership(catalog: Catalog, index: InteractionIndex, problems: Proble
 
 
 def check_rule(source: InteractionSource, index: InteractionIndex, today: dt.date,
-               problems: Problems, *, allow_overdue: bool = False,
-               catalog: Catalog | None = None) -> bool:
+               problems: Problems, *, catalog: Catalog, allow_overdue: bool = False) -> bool:
     """Checks of one rule on its own (its review against `catalog`'s reviewers). True if
     its sides are usable for resolution."""
     # Imported here: validate imports this module.
@@ -451,12 +450,9 @@ def check_rule(source: InteractionSource, index: InteractionIndex, today: dt.dat
                "cite it as [^key]" + ("" if approved else "; it cannot be approved without one"),
                severity="error" if approved else "warning")
     # The same review rules as medicines, from the same function.
-    if catalog is not None:
-        check_review(rule.review, catalog.reviewers,
-                     display_path(catalog.root / REVIEWERS_FILE),
-                     lambda loc, message, hint=None: report(problems, source, loc, message,
-                                                            hint),
-                     what="interaction", today=today)
+    check_review(rule.review, catalog.reviewers, display_path(catalog.root / REVIEWERS_FILE),
+                 lambda loc, message, hint=None: report(problems, source, loc, message, hint),
+                 what="interaction", today=today)
     # As for medicines: a draft is never published, so its review cannot be overdue.
     if rule.review.next_review_due < today and rule.review.status is not ReviewStatus.draft:
         due = rule.review.next_review_due.isoformat()
