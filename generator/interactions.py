@@ -436,6 +436,10 @@ def check_rule(source: InteractionSource, index: InteractionIndex, today: dt.dat
                        "add it under references: or fix the key")
         check_text(text, lambda message, hint=None, loc=loc:
                    report(problems, source, loc, message, hint))
+    # Sources are shown too (as footnotes): held to the same allowlist, but cite nothing.
+    for loc, text in iter_text(rule.model_dump(mode="json", include={"references"})):
+        check_text(text, lambda message, hint=None, loc=loc:
+                   report(problems, source, loc, message, hint))
     for i, ref in enumerate(rule.references):
         if keys.index(ref.key) != i:
             report(problems, source, ("references", i, "key"),

@@ -191,6 +191,10 @@ ATTACKS = {
     "javascript: link with an entity in a record": (
         RECORD, "    - Feeling sleepy or drowsy.\n", "    - '[x](java&#x09;script:alert(1))'\n",
         "side_effects.common[0]: links must use https:// addresses"),
+    "attribute list in a rule's source": (
+        RULE, "    publisher: U.S. Food and Drug Administration\n",
+        "    publisher: 'FDA{: style=display:none}'\n",
+        "references[0].publisher: attribute lists like {: style=display:none} are not allowed"),
     "script written with character references in a record": (
         RECORD, "    - Feeling sleepy or drowsy.\n",
         "    - Feeling &lt;script&gt;alert(1)&lt;/script&gt;\n",
