@@ -440,7 +440,9 @@ def render_pdf(job: HandoutJob) -> tuple[bytes, int, list[str]]:
         options = dict(pdf_variant="pdf/ua-1")
         document = HTML(string=job.html, base_url=job.base_url,
                         url_fetcher=fetcher).render(**options)
-        data = document.write_pdf(**options)
+        # Attachments are fetched when the PDF is written: refused before that.
+        attached = attachments_in(document)
+        data = b"" if attached or fetcher.refused else document.write_pdf(**options)
     except PageCapReached as exc:
         return b"", exc.args[0], []  # no PDF: `build_handouts` reports the page rule
     finally:
@@ -448,23 +450,23 @@ def render_pdf(job: HandoutJob) -> tuple[bytes, int, list[str]]:
         progress_logger.removeHandler(cap)
         progress_logger.setLevel(saved[0])
         progress_logger.propagate = saved[1]
-    if fetcher.refused:
+    if attached or fetcher.refused:
         # WeasyPrint's own warnings about the refused addresses add nothing.
-        return data, len(document.pages), fetcher.refused
+        return data, len(document.pages), attached + fetcher.refused
     problems = [f"WeasyPrint: {message}" for message in warnings]
-    problems += attachments_in(document)
     if job.kind == "wallet-card":
         problems += overflowing_panels(document)
     return data, len(document.pages), problems
 
 
 def attachments_in(document) -> list[str]:
-    """Files the PDF would carry as attachments: a handout carries none."""
-    found = [attachment for attachment in document.metadata.attachments]
-    found += [target for page in document.pages for link_type, target, *_ in page.links
-              if link_type == "attachment"]
-    return [f"the handout would carry a file attachment ({shorten(str(getattr(a, 'url', a)), 80)}"
-            "); handouts carry no attachments" for a in found]
+    """Files the PDF would carry as attachments (`rel=attachment` links): a handout carries
+    none."""
+    found = ["a <link rel=attachment>"] * len(document.metadata.attachments)
+    found += [shorten(target, 80) for page in document.pages
+              for link_type, target, *_ in page.links if link_type == "attachment"]
+    return [f"the handout would carry a file attachment ({what}); handouts carry no "
+            "attachments" for what in found]
 
 
 def overflowing_panels(document) -> list[str]:

@@ -82,7 +82,11 @@ def hostile_jobs(html_snippet: str, tmp_path: Path):
 
 
 @pytest.mark.parametrize("snippet, refused", [
-    ('<a rel="attachment" href="file:///etc/passwd">y</a>', "file:///etc/passwd was refused: "
+    ('<a rel="attachment" href="file:///etc/passwd">y</a>', "the handout would carry a file "
+     "attachment (file:///etc/passwd); handouts carry no attachments"),
+    ('<link rel="attachment" href="handout.css">', "the handout would carry a file "
+     "attachment (a <link rel=attachment>); handouts carry no attachments"),
+    ('<img alt="" src="file:///etc/passwd">', "file:///etc/passwd was refused: "
      "handouts may load only their own templates, stylesheets and fonts"),
     ('<img alt="" src="file:///usr/share/pixmaps/debian-logo.png">',
      "file:///usr/share/pixmaps/debian-logo.png was refused"),
