@@ -123,11 +123,9 @@ def test_an_attachment_to_an_allowed_file_is_refused_too(tmp_path):
 
 
 def test_a_handout_that_runs_long_stops_layout_at_the_page_cap(tmp_path):
-    job = hostile_jobs("<p>" + "Take this with water. " * 40 + "</p>" * 1, tmp_path)[0]
-    long = replace(job, html=job.html.replace("</body>", "<p>More words here.</p>" * 20000
-                                              + "</body>"))
-    data, pages, problems = render_pdf(long)
-    assert (data, pages, problems) == (b"", 4, [])  # stopped as page 4 started
+    # 20,000 paragraphs would be hundreds of pages; layout stops as page 4 starts.
+    job = hostile_jobs("<p>More words here.</p>" * 20000, tmp_path)[0]
+    assert render_pdf(job) == (b"", 4, [])
 
 
 def test_the_bundled_handouts_carry_no_attachments(tmp_path):
