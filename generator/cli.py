@@ -90,7 +90,7 @@ def check_build(args: argparse.Namespace) -> Problems:
         handlers = logging.getLogger().handlers
         levels = [handler.level for handler in handlers]
         for handler in handlers:
-            handler.setLevel(logging.ERROR)
+            handler.setLevel(logging.CRITICAL)
         try:
             build(args.config, scratch, plugin_options={
                 "search_index": False, "allow_overdue": args.allow_overdue})

@@ -20,7 +20,7 @@ from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
 from .loader import GlossarySource, dotted
-from .model import GlossaryTerm
+from .model import GlossaryScope, GlossaryTerm
 from .pages import GLOSSARY_URI
 from .problems import Problems
 from .validate import check_text
@@ -98,11 +98,21 @@ class GlossaryExtension(Extension):
     pages that must not be annotated (the Glossary itself, Search).
     """
 
-    def __init__(self, terms: list[GlossaryTerm]):
+    def __init__(self, terms: list[GlossaryTerm], pump_medicines: frozenset[str] = frozenset()):
         super().__init__()
+        self.terms = terms
         self.matcher = Matcher.for_terms(terms)
+        # Slugs of the medicines with a pump form, for terms scoped to their pages.
+        self.pump_medicines = pump_medicines
         self.page_src_uri = "index.md"
+        self.page_medicine: str | None = None  # the slug of the page's medicine, if any
         self.enabled = True
+
+    def explains_here(self, term: GlossaryTerm) -> bool:
+        """Whether the current page may explain `term` (its scope covers the page)."""
+        if term.scope is GlossaryScope.pump_medicines:
+            return self.page_medicine in self.pump_medicines
+        return True
 
     def extendMarkdown(self, md: Markdown) -> None:
         # Priority 15: after inline Markdown (20) has made links and emphasis, before MkDocs
@@ -122,7 +132,9 @@ class GlossaryTreeprocessor(Treeprocessor):
     def run(self, root: etree.Element) -> None:
         if not self.extension.enabled or self.extension.matcher is None:
             return
-        self.used: set[str] = set()
+        # Terms whose scope leaves this page out count as used already: never explained here.
+        self.used: set[str] = {term.term for term in self.extension.terms
+                               if not self.extension.explains_here(term)}
         self.walk(root)
 
     def walk(self, parent: etree.Element) -> None:

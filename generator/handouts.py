@@ -37,9 +37,11 @@ from .interactions import InteractionIndex
 from .loader import Catalog, InteractionSource, MedicineSource
 from .model import Form, Medicine, Route
 from .pages import display_name
-from .render import join_words, make_environment, render_template, review_view_of
+from .render import make_environment, render_template, review_view_of
 from .sanitize import clean_html, shorten
 from .validate import CITATION
+from .warning_box import warning_box
+from .words import forms_in_words
 
 HANDOUT_TEMPLATES = "handouts"
 PAPER_SIZES = ("letter", "a4")
@@ -52,14 +54,6 @@ CACHE_FORMAT = 2
 PDF_LIBRARIES = ("weasyprint", "pydyf", "fonttools", "pillow", "segno")
 FILE_URL = re.compile(r"url\(\s*['\"]?file://([^'\")]+)['\"]?\s*\)")
 
-# Short words for a group's forms, for titles and links ("tablets and liquid").
-GROUP_FORM_WORDS = {
-    "tablet": "tablets", "capsule": "capsules",
-    "extended_release_tablet": "tablets", "extended_release_capsule": "capsules",
-    "orally_disintegrating_tablet": "tablets", "oral_solution": "liquid",
-    "oral_suspension": "liquid", "oral_granules": "granules", "injection": "injection",
-    "rectal_gel": "rectal gel", "nasal_spray": "nasal spray",
-}
 
 
 class HandoutProblem(Exception):
@@ -99,14 +93,7 @@ class FormGroup:
     @property
     def words(self) -> str:
         """What the group is, in a few words: "tablets and liquid", "pump"."""
-        if self.is_pump:
-            return "pump"
-        words: list[str] = []
-        for form in self.forms:
-            word = GROUP_FORM_WORDS[form.dosage_form.value]
-            if word not in words:
-                words.append(word)
-        return join_words(words)
+        return forms_in_words(self.forms)
 
 
 @dataclass(frozen=True)
@@ -241,6 +228,7 @@ def handout_context(catalog: Catalog, source: MedicineSource, group: FormGroup,
         major_interactions=[item for item in interactions if item.severity.value == "major"],
         other_interactions=[item for item in interactions if item.severity.value != "major"],
         review=review_view_of(medicine.review, [], catalog, medicine.review.last_reviewed),
+        warning=warning_box(medicine, group.forms),
         url=url, qr=qr_code(url), paper=settings.paper,
         date=medicine.review.last_reviewed.isoformat(),
     )

@@ -2,7 +2,8 @@
 
 `validate.py` checks what editors write; this module checks what the build made of it, so a
 template change cannot quietly break a promise to readers:
-- every page of a medicine with a withdrawal risk shows its boxed warning;
+- every page of a medicine with a warning box shows it: its FDA boxed warning, or our own
+  advice about stopping when stopping suddenly is dangerous;
 - every link between pages leads to a page that is published;
 - no two pages are published at the same address;
 - (on the final HTML, from the MkDocs plugin) no script, style, event handler or unsafe
@@ -18,6 +19,7 @@ from pathlib import Path
 import markupsafe
 
 from .loader import Catalog
+from .model import WarningKind
 from .pages import MEDICINE_PAGE_KINDS, Page
 from .problems import Problems
 
@@ -64,13 +66,17 @@ def check_boxed_warnings(pages: list[Page], catalog: Catalog, templates_dir: Pat
     records = {source.slug: source.record for source in catalog.medicines}
     for page in pages:
         record = records.get(page.medicine or "")
-        if record is None or not record.stopping.withdrawal_risk:
+        if record is None or not record.stopping.shows_warning_box:
             continue
         text = str(markupsafe.escape(record.stopping.boxed_warning or ""))
         if BOXED_WARNING_MARK not in page.markdown or text not in page.markdown:
+            if record.stopping.warning_kind is WarningKind.fda_boxed_warning:
+                why = f"{record.generic_name} has an FDA boxed warning"
+            else:
+                why = (f"stopping {record.generic_name} suddenly is dangerous, so every page "
+                       "shows our advice about stopping")
             problems.add(template_of(page, templates_dir), 1, 1, "(page)",
-                         f"{page.src_uri} does not show the boxed warning, but "
-                         f"{record.generic_name} has a withdrawal risk",
+                         f"{page.src_uri} does not show the warning box, but {why}",
                          "every page of such a medicine must include the boxed_warning partial",
                          page=page.src_uri)
 
@@ -147,19 +153,31 @@ def mkdocs_warning_problems(messages: list[str], pages: list[Page], catalog: Cat
 
 def link_source(page: Page, target: str, catalog: Catalog, templates_dir: Path
                 ) -> tuple[Path, int, int, str]:
-    """Where an editor wrote a link: a site page or a prose file, else the page's template."""
+    """Where an editor wrote `target` (a link, or any text that reached the page): the
+    page's own site page, prose or record first, then every other content file (an
+    interaction rule's text reaches the interactions pages), else the page's template."""
     candidates = [(p.path, p.body, p.body_line, None) for p in catalog.pages
                   if f"{p.name}.md" == page.src_uri]
     for source in catalog.medicines:
         if source.slug == page.medicine:
             candidates += [(p.path, p.body, p.body_line, None) for p in source.prose]
             candidates.append((source.path, source.text, 1, source.source_map))
+    shared = [*(rule for rule in catalog.interactions), catalog.classes, catalog.glossary]
+    candidates += [(source.path, None, 1, source.source_map) for source in shared if source]
+    candidates += [(catalog.root / name, None, 1, None) for name in ("site.yaml",
+                                                                     "reviewers.yaml")]
     for path, body, first_line, source_map in candidates:
+        if body is None:
+            try:
+                body = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
         for offset, line_text in enumerate(body.splitlines()):
             column = line_text.find(target)
             if column >= 0:
                 line = first_line + offset
-                field = source_map.field_at(line) if source_map else "(body)"
+                field = (source_map.field_at(line) if source_map
+                         else "(body)" if path.suffix == ".md" else "(text)")
                 return path, line, column + 1, field
     return template_of(page, templates_dir), 1, 1, "(link)"
 

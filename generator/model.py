@@ -198,11 +198,28 @@ class SideEffects(Record):
     emergency: Annotated[list[Text], Field(min_length=1)]
 
 
+class WarningKind(str, Enum):
+    """What the warning in the box at the top of every page is. Readers know a black box as
+    the FDA's strongest warning, so the site names each kind differently."""
+
+    fda_boxed_warning = "fda_boxed_warning"  # the US label carries it as a boxed warning
+    stopping_advice = "stopping_advice"  # our own advice: the label has no boxed warning
+
+
 class Stopping(Record):
     withdrawal_risk: Annotated[bool, Field(strict=True)]
-    """true if stopping suddenly is dangerous: every page then shows the boxed warning."""
+    """true if stopping suddenly is dangerous: every page then shows the warning box."""
     boxed_warning: Text | None = None
-    """The warning shown in a box on every page; required when withdrawal_risk is true."""
+    """The warning shown in a box at the top of every page: the FDA boxed warning in plain
+    words, or our own advice about stopping (say which in warning_kind). Required when
+    withdrawal_risk is true."""
+    warning_kind: WarningKind | None = None
+    """fda_boxed_warning if the US label carries boxed_warning as an FDA boxed warning,
+    stopping_advice if it is our own advice (the label has no boxed warning). Required with
+    boxed_warning."""
+    fda_boxed_warning_forms: list[Slug] = []
+    """With fda_boxed_warning, when not every form's label carries it: the ids of the forms
+    whose label does (e.g. only the pump). For the other forms it is shown as our advice."""
     risk: Annotated[list[Text], Field(min_length=1)]
     symptoms: list[Text] = []
     taper: Annotated[list[Text], Field(min_length=1)]
@@ -212,7 +229,36 @@ class Stopping(Record):
     def _boxed_warning_with_risk(self) -> "Stopping":
         if self.withdrawal_risk and not self.boxed_warning:
             raise ValueError("boxed_warning is required when withdrawal_risk is true")
+        if self.boxed_warning and self.warning_kind is None:
+            raise ValueError("warning_kind is required with boxed_warning: fda_boxed_warning "
+                             "if the US label has it as a boxed warning, else stopping_advice")
+        if self.fda_boxed_warning_forms and self.warning_kind is not WarningKind.fda_boxed_warning:
+            raise ValueError("fda_boxed_warning_forms is only for warning_kind: fda_boxed_warning")
         return self
+
+    @property
+    def shows_warning_box(self) -> bool:
+        """An FDA boxed warning is always shown; our stopping advice when stopping is risky."""
+        return bool(self.boxed_warning) and (
+            self.withdrawal_risk or self.warning_kind is WarningKind.fda_boxed_warning)
+
+
+class MriAdvice(Record):
+    """What to do before an MRI scan. The rules differ by pump make and model, and a scan can
+    make some pumps release too much medicine, so this is never left to a list of travel tips."""
+
+    advice: Annotated[list[Text], Field(min_length=1)]
+    """Shown in a box of its own on the pump care page and on the pump handout."""
+    wallet_card: Text
+    """A line or two for emergency staff, printed on the wallet card (it must fit the card)."""
+
+
+class WarningSigns(Record):
+    """Signs to act on, shown as the list of a care box; the page's template sets its urgency."""
+
+    signs: Annotated[list[Text], Field(min_length=1)]
+    note: Text | None = None
+    """What the signs can mean, shown after the list."""
 
 
 class PumpCare(Record):
@@ -220,6 +266,13 @@ class PumpCare(Record):
     alarm: Annotated[list[Text], Field(min_length=1)]
     infection_signs: Annotated[list[Text], Field(min_length=1)]
     missed_refill: Annotated[list[Text], Field(min_length=1)]
+    before_an_mri: MriAdvice
+    too_much_medicine: WarningSigns
+    """Signs that the pump gave too much medicine (after a refill, a dose change or a pump
+    problem): shown under "Call 911 or go to the emergency room if…"."""
+    catheter_tip_mass: WarningSigns
+    """Signs of an inflammatory mass at the tip of the pump's tube: shown under "Call your pump
+    team today if…"."""
     travel_and_scans: Annotated[list[Text], Field(min_length=1)]
 
 
@@ -442,6 +495,13 @@ PageId = Literal["overview", "how-to-take", "side-effects", "missed-or-extra-dos
                  "stopping-safely", "pump-care", "interactions", "other-safety-information"]
 
 
+class GlossaryScope(str, Enum):
+    """Which pages explain a glossary word where they use it."""
+
+    all_pages = "all_pages"
+    pump_medicines = "pump_medicines"  # only pages of a medicine with a pump (intrathecal) form
+
+
 class GlossaryTerm(Record):
     """One entry of `content/glossary.yaml`: a word patients meet, in plain words."""
 
@@ -449,6 +509,10 @@ class GlossaryTerm(Record):
     definition: Text
     # Other forms of the word to recognise on pages (plurals, -ing forms), e.g. [seizures].
     also: list[Text] = []
+    scope: GlossaryScope = GlossaryScope.all_pages
+    """Where pages explain the word: all_pages, or pump_medicines for a meaning that holds only
+    on the pages of a medicine with a pump ("refill" of a pump, not of a prescription). The
+    Glossary page lists every word."""
 
 
 class Glossary(Record):

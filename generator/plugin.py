@@ -121,7 +121,10 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
         self.remember_safety_and_dates(result)
         config.nav = result.nav
         glossary = result.catalog.glossary
-        self.glossary = GlossaryExtension(glossary.terms) if glossary is not None else None
+        pump_medicines = frozenset(source.slug for source in result.catalog.medicines
+                                   if source.record.has_pump)
+        self.glossary = (GlossaryExtension(glossary.terms, pump_medicines)
+                         if glossary is not None else None)
         if self.glossary is not None:
             config.markdown_extensions.append(self.glossary)
         for watched in (content_dir, templates_dir):
@@ -135,7 +138,7 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
         # stand-in pages do not); the published HTML must still have it after the theme.
         self.boxed_warning_pages = {
             page.src_uri for page in result.pages
-            if page.medicine in records and records[page.medicine].stopping.withdrawal_risk
+            if page.medicine in records and records[page.medicine].stopping.shows_warning_box
             and BOXED_WARNING_MARK in page.markdown}
         # A page's date is when its guide last changed, not the build date, so the same
         # content builds the same sitemap on any day.
@@ -179,6 +182,7 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
         # Pages render one at a time, so the glossary can be told which page comes next.
         if self.glossary is not None:
             self.glossary.page_src_uri = page.file.src_uri
+            self.glossary.page_medicine = page.meta.get("medicine")
             self.glossary.enabled = page.meta.get("glossary_links", True)
         # MkDocs dates pages by the build; the sitemap (and sitemap.xml.gz's header) use the
         # content's own dates instead, so the same content gives the same files.
@@ -314,7 +318,7 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
                     "and content/site.yaml)"] if (found := unsafe_html(wrapper, whole_page=True)) \
             else []
         if page.file.src_uri in self.boxed_warning_pages and BOXED_WARNING_MARK not in output:
-            problems.append("the published page lost its boxed warning (check templates/theme)")
+            problems.append("the published page lost its warning box (check templates/theme)")
         for problem in problems:
             message = f"{page.file.src_uri}: {problem}"
             if not self.preview:

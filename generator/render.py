@@ -28,6 +28,8 @@ from .pages import (GLOSSARY_URI, MEDICINES_INDEX_URI, ONE_PAGE_LIST_MAX, SEARCH
 from .plaintext import inline_plain, shorten
 from .problems import Problems
 from .validate import CITATION
+from .warning_box import warning_box
+from .words import join_words
 
 PAGE_TEMPLATES = "pages"
 # Search engines show about this many characters of a meta description.
@@ -44,7 +46,7 @@ FORM_WORDS = {
 }
 ROUTE_WORDS = {
     "by_mouth": "taken by mouth",
-    "intrathecal": "given by a pump into the fluid around the spinal cord",
+    "intrathecal": "given by a needle or a pump into the fluid around the spinal cord",
     "injection": "given by injection", "rectal": "put into the back passage (rectum)",
     "nasal": "sprayed into the nose",
 }
@@ -157,13 +159,6 @@ def long_date(value: dt.date) -> str:
     return f"{value:%B} {value.day}, {value.year}"
 
 
-def join_words(items: list[str]) -> str:
-    items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def make_environment(templates_dir: Path) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
@@ -255,6 +250,7 @@ def render_medicine(env: jinja2.Environment, catalog: Catalog, source: MedicineS
             site=catalog.site, medicine=medicine, slug=source.slug, name=name, kind=kind,
             kinds=kinds, title=title, prose=[p for p in source.prose if p.page == kind.id],
             review=review, interactions=interactions, handouts=handouts,
+            warning=warning_box(medicine),
         )
         try:
             body = render_template(env, f"{PAGE_TEMPLATES}/medicine/{kind.id}.md.j2",

@@ -7,7 +7,7 @@ it was last reviewed. Built from the same record as the page, so the two cannot 
 from __future__ import annotations
 
 from .model import Medicine, PrescriptionStatus, Reviewer, ReviewStatus, Route, SiteSettings
-from .plaintext import inline_plain
+from .warning_box import warning_box
 
 # schema.org's administrationRoute is free text; these are the usual clinical words.
 ROUTE_NAMES = {
@@ -49,8 +49,9 @@ def drug(medicine: Medicine, url: str) -> dict:
     data["dosageForm"] = one_or_many(
         unique([form.dosage_form.value.replace("_", " ") for form in medicine.forms]))
     data["prescriptionStatus"] = PRESCRIPTION_STATUS[medicine.prescription_status]
-    if medicine.stopping.boxed_warning:
-        data["warning"] = inline_plain(medicine.stopping.boxed_warning)
+    box = warning_box(medicine)
+    if box is not None:
+        data["warning"] = box.structured(medicine.stopping.boxed_warning or "")
     return data
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from . import review_rules
 from .interactions import check_interactions
 from .loader import REVIEWERS_FILE, Catalog, MedicineSource, dotted
-from .model import (PLAUSIBLE_AMOUNTS, Amount, DosageForm, Interaction, Medicine,
+from .model import (PLAUSIBLE_AMOUNTS, Amount, DosageForm, Interaction, Medicine, PumpCare,
                     ReviewStatus, unit_family)
 from .problems import Problems, display_path
 from .sanitize import content_problems
@@ -155,6 +155,10 @@ def check_medicine(source: MedicineSource, today: dt.date, problems: Problems, *
             if form_id not in form_ids:
                 report(("brand_names", index, "forms", j), f"no form with id {form_id!r}",
                        "known forms: " + ", ".join(form_ids))
+    for j, form_id in enumerate(record.stopping.fda_boxed_warning_forms):
+        if form_id not in form_ids:
+            report(("stopping", "fda_boxed_warning_forms", j), f"no form with id {form_id!r}",
+                   "known forms: " + ", ".join(form_ids))
     for index, regimen in enumerate(record.dosing.regimens):
         for j, form_id in enumerate(regimen.forms):
             if form_id not in form_ids:
@@ -164,8 +168,7 @@ def check_medicine(source: MedicineSource, today: dt.date, problems: Problems, *
 
     if record.has_pump and record.pump_care is None:
         report(("forms",), "an intrathecal form needs a pump_care section",
-               "add `pump_care:` with refills, alarm, infection_signs, missed_refill, "
-               "travel_and_scans")
+               "add `pump_care:` with " + ", ".join(PumpCare.model_fields))
     if record.pump_care is not None and not record.has_pump:
         report(("pump_care",), "pump_care is only for medicines with an intrathecal form")
 

@@ -69,7 +69,19 @@ def test_every_baclofen_page_is_published_with_its_safety_parts(real_site, kind)
     assert 'id="disclaimer"' in html and "does not replace advice from your prescriber" in text
     assert 'class="care care--emergency"' in html
     assert "Call 911 or go to the emergency room if…" in html
-    assert "Warning: do not stop suddenly" in html
+    # Only the pump form of baclofen carries an FDA boxed warning; the box says so.
+    assert "FDA boxed warning for the baclofen pump" in html
+    assert "For baclofen tablets, liquid and granules, this is our advice" in html
+
+
+def test_only_pump_medicines_pages_explain_refill_as_a_pump_refill(real_site):
+    pump_care = (real_site / "medicines/baclofen/pump-care/index.html").read_text("utf-8")
+    assert 'popovertarget="define-pump-refill"' in pump_care
+    for slug in ["tizanidine", "levetiracetam", "gabapentin", "diazepam", "clonazepam"]:
+        pages = [p.read_text("utf-8") for p in (real_site / "medicines" / slug).rglob("*.html")]
+        # These guides speak of prescription refills, which must not get the pump's meaning.
+        assert any("refill" in re.sub(r"<[^>]+>", "", html) for html in pages), slug
+        assert not any("define-pump-refill" in html for html in pages), slug
 
 
 def test_site_pages_and_navigation_are_published(real_site):

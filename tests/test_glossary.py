@@ -79,6 +79,18 @@ def test_the_card_links_to_the_glossary_relative_to_the_page():
     assert 'href="glossary.md#prescriber"' in render("prescriber", page="about.md")
 
 
+def test_a_word_scoped_to_pump_medicines_is_explained_only_on_their_pages():
+    refill = GlossaryTerm(term="pump refill", also=["refill"], scope="pump_medicines",
+                          definition="Putting more medicine into a pump.")
+    extension = GlossaryExtension([*TERMS, refill], pump_medicines=frozenset({"testofen"}))
+    text = "Ask your prescriber about a refill."
+    for medicine, explained in [("testofen", True), ("tabletofen", False), (None, False)]:
+        extension.page_medicine = medicine
+        html = markdown.markdown(text, extensions=[extension])
+        assert [popover for _, popover in buttons(html)] == (
+            ["define-prescriber", "define-pump-refill"] if explained else ["define-prescriber"])
+
+
 def test_a_page_can_turn_the_definitions_off():
     extension = GlossaryExtension(TERMS)
     extension.enabled = False

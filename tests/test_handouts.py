@@ -117,13 +117,13 @@ def test_a_handout_prints_every_part_a_patient_going_home_needs(built, name):
         "Testofen",  # name
         "TEST-oh-fen",  # pronunciation
         "What it is for", "Testofen is a made-up medicine used to test this site.",
-        "Warning: do not stop testofen suddenly", "Do not stop testofen suddenly.",
+        "Important: do not stop testofen suddenly", "Do not stop testofen suddenly.",
+        "There is no FDA boxed warning for",
         "Signs of withdrawal", "Itching.",
         "Get help right away", "Call 911", "Trouble breathing.",  # the emergency box
         "Call your prescriber the same day", "Confusion.",
         "Common side effects", "Sleepiness.",
         "Alcohol: More sleepiness. Avoid alcohol.",  # main interactions
-        "Questions to ask", "Is this right for me?",
         "Review status: Submitted.", "Last reviewed: January 10, 2026",
         "Next review due: January 10, 2099",
         "Testofen is not real.",  # the record's disclaimer
@@ -136,6 +136,7 @@ def test_a_handout_prints_every_part_a_patient_going_home_needs(built, name):
 
 def test_the_tablet_handout_says_how_to_take_it_and_what_to_do_after_a_missed_dose(built):
     text = pdf_text(built["testofen-oral.pdf"].path)
+    assert "Questions to ask" in text and "Is this right for me?" in text
     assert "Brand names: Testrel" in text
     assert "Comes as: tablets: 5 mg and 10 mg." in text
     assert "How to take it" in text and "Take it with water." in text
@@ -147,12 +148,16 @@ def test_the_tablet_handout_says_how_to_take_it_and_what_to_do_after_a_missed_do
 
 def test_the_pump_handout_has_pump_care_instead_of_tablet_instructions(built):
     text = pdf_text(built["testofen-pump.pdf"].path)
-    for part in ["Refills", "Keep every refill visit.",
+    for part in ["Before any MRI scan", "Tell your pump team before any scan.",
+                 "Too much medicine? Get help now", "Is very sleepy.",
+                 "Refills", "Keep every refill visit.",
                  "If you miss or cannot get to a refill", "Call to rebook.",
                  "If the pump alarm sounds", "Call if the alarm sounds.",
                  "Signs of infection at the pump site", "Redness at the pump site.",
-                 "Travel and scans", "Ask about scans."]:
+                 "Call your pump team today if", "New weakness."]:
         assert part in text, part
+    # Left to the pump care page, to keep the pump's warnings within two pages.
+    assert "Ask about scans." not in text and "Questions to ask" not in text
     assert "Take it with water." not in text  # tablet instructions
     assert "Testrel" not in text  # a brand of the tablets only
     assert "https://medguide.example.org/medicines/testofen/pump-care/" in text.replace(" ", "")
@@ -167,12 +172,13 @@ def test_every_page_has_the_running_header_and_page_x_of_y(built):
         assert f"Page {number} of {pages}" in text
 
 
-def test_the_wallet_card_has_the_pump_warning_signs_and_lines_to_fill_in(built):
+def test_the_wallet_card_has_the_pump_warnings_and_lines_to_fill_in(built):
     text = pdf_text(built["testofen-wallet-card.pdf"].path)
     for part in ["I have an implanted pump", "Testofen pump",
                  "Sudden withdrawal of testofen is an emergency. Call 911.",
                  "Warning signs of withdrawal", "Itching.",
                  "Pump clinic phone:", "Next refill date:", "Dose:",
+                 "Call my pump clinic before any MRI.",
                  "Print this page at actual size"]:
         assert part in text, part
 

@@ -123,15 +123,22 @@ def test_make_site_writes_baclofens_two_handouts_and_its_wallet_card(real_site):
     card = pdf_text(handouts / "baclofen-wallet-card.pdf")
     for text in (oral, pump):
         assert "BAK-loe-fen" in text
-        assert "Warning: do not stop baclofen suddenly" in text
+        assert "Do not stop baclofen suddenly." in text
         assert "Get help right away" in text
         assert "Opioid pain and cough medicines" in text
-        assert "Questions to ask your prescriber or pharmacist" in text
         assert "Last reviewed: November 20, 2026" in text
     assert "Ozobax" in oral and "Gablofen" not in oral
+    # The FDA boxed warning of baclofen is the pump's: the oral handout gives it as our advice.
+    assert "Important: do not stop baclofen suddenly" in oral and "FDA boxed warning" not in \
+        oral.replace("There is no FDA boxed warning for baclofen tablets, liquid and granules", "")
+    assert "FDA boxed warning" in pump and "Important: do not stop" not in pump
     assert "If you forget a dose" in oral
+    assert "Questions to ask your prescriber or pharmacist" in oral
     assert "If the pump alarm sounds" in pump and "Gablofen" in pump
+    assert "Before any MRI scan" in pump and "make and model" in pump
+    assert "Too much medicine? Get help now" in pump
     assert "I have an implanted pump" in card and "Pump clinic phone:" in card
+    assert "Before any MRI, call my pump clinic." in card
 
 
 def test_baclofen_qr_codes_open_its_pages(real_site, tmp_path):

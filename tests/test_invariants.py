@@ -42,13 +42,14 @@ def build(project: Path, site: Path, *args: str):
 
 def test_a_page_without_the_boxed_warning_fails_naming_the_template(content, templates):
     edit(templates / "pages" / "medicine" / "_base.md.j2",
-         '{{ boxed_warning(medicine, link=kind.id != "stopping-safely") }}',
+         '{{ boxed_warning(medicine, warning, link=kind.id != "stopping-safely") }}',
          '{% if kind.id != "interactions" %}'
-         '{{ boxed_warning(medicine, link=kind.id != "stopping-safely") }}{% endif %}')
+         '{{ boxed_warning(medicine, warning, link=kind.id != "stopping-safely") }}{% endif %}')
     result = build_site(content, templates)
     assert [(Path(p.path).name, p.message) for p in result.problems.errors] == [
-        ("interactions.md.j2", "medicines/testofen/interactions.md does not show the boxed "
-         "warning, but testofen has a withdrawal risk")]
+        ("interactions.md.j2", "medicines/testofen/interactions.md does not show the warning "
+         "box, but stopping testofen suddenly is dangerous, so every page shows our advice "
+         "about stopping")]
 
 
 def test_a_theme_that_drops_the_boxed_warning_fails_the_build(project, templates, tmp_path):
@@ -59,7 +60,7 @@ def test_a_theme_that_drops_the_boxed_warning_fails_the_build(project, templates
          "{%- set title, body = page.content|replace('boxed-warning', 'note')|split_title %}")
     result = build(project, site)
     assert result.returncode == 1
-    assert "the published page lost its boxed warning" in result.stderr
+    assert "the published page lost its warning box" in result.stderr
     assert "Traceback" not in result.stderr
     assert tree(site) == before
 

@@ -55,7 +55,8 @@ def test_every_medicine_page_carries_the_safety_furniture(content):
         assert "This guide is for general information." in text, uri
         assert 'class="care care--emergency"' in text, uri
         assert "Call 911 or go to the emergency room if…" in text, uri
-        assert "Warning: do not stop suddenly" in text, uri
+        assert "Important: do not stop testofen suddenly" in text, uri
+        assert "There is no FDA boxed warning for testofen." in text, uri
 
 
 def test_a_draft_medicine_is_published_only_in_preview(content, record_path):

@@ -61,7 +61,9 @@ def test_each_medicine_page_describes_itself_as_a_medical_web_page_about_a_drug(
         "administrationRoute": ["oral", "intrathecal"],
         "dosageForm": ["tablet", "injection"],
         "prescriptionStatus": "https://schema.org/PrescriptionOnly",
-        "warning": "Do not stop testofen suddenly.",
+        "warning": ("Important: do not stop testofen suddenly. There is no FDA boxed warning "
+                    "for testofen. This is our advice, based on the warnings in the label. "
+                    "Do not stop testofen suddenly."),
     }
 
 
@@ -87,7 +89,7 @@ def test_structured_data_is_plain_text_without_citations(content, record_path, t
     site = tmp_path / "out"
     build(write_mkdocs_config(tmp_path, content), site)
     data = json_ld((site / "medicines/testofen/index.html").read_text(encoding="utf-8"))
-    assert data["about"]["warning"] == "Do not stop testofen suddenly."
+    assert data["about"]["warning"].endswith(" label. Do not stop testofen suddenly.")
 
 
 def test_site_pages_carry_no_medical_structured_data(built):

@@ -69,12 +69,21 @@ CROSS_FIELD = {
         "- Real illness.", "- Real [illness](javascript:alert(1)).",
         [f"{RECORD}:32:7: uses.not_for[0]: links must use https:// addresses"]),
     "pump form without pump care": (
-        "pump_care:\n  refills:\n    - Keep every refill visit.\n  alarm:\n"
-        "    - Call if the alarm sounds.\n  infection_signs:\n    - Redness at the pump site.\n"
-        "  missed_refill:\n    - Call to rebook.\n  travel_and_scans:\n    - Ask about scans.\n",
+        "pump_care:\n"
+        "  refills:\n"
+        "    - Keep every refill visit.\n"
+        "  alarm: [Call if the alarm sounds.]\n"
+        "  infection_signs: [Redness at the pump site.]\n"
+        "  missed_refill: [Call to rebook.]\n"
+        "  before_an_mri: {advice: [Tell your pump team before any scan.], wallet_card: Call my pump clinic before any MRI.}\n"
+        "  too_much_medicine: {signs: [Is very sleepy.]}\n"
+        "  catheter_tip_mass: {signs: [New weakness.]}\n"
+        "  travel_and_scans:\n"
+        "    - Ask about scans.\n",
         "",
         [f"{RECORD}:13:3: forms: an intrathecal form needs a pump_care section (add "
-         "`pump_care:` with refills, alarm, infection_signs, missed_refill, travel_and_scans)"]),
+         "`pump_care:` with refills, alarm, infection_signs, missed_refill, before_an_mri, "
+         "too_much_medicine, catheter_tip_mass, travel_and_scans)"]),
 }
 
 

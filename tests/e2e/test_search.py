@@ -75,8 +75,8 @@ def test_only_the_main_content_of_content_pages_is_indexed(site_dir):
                              "Pending clinical review", "(what this means)",
                              "See all words in the glossary", "Print this page", "On this page"]:
                 assert repeated not in text, (url, repeated)
-    # The boxed warning is indexed once, on the page about stopping.
-    warning = "Warning: do not stop suddenly"
+    # The warning box is indexed once, on the page about stopping.
+    warning = "FDA boxed warning for the baclofen pump"
     assert [u for u, t in pages.items() if warning in t and "/baclofen/" in u] == [
         "/medicines/baclofen/stopping-safely/"]
 
