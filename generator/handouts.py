@@ -25,6 +25,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 import jinja2
 import markdown
@@ -32,10 +34,11 @@ import segno
 
 from .cache import PickleCache, digest, write_atomically
 from .interactions import InteractionIndex
-from .loader import Catalog, MedicineSource
+from .loader import Catalog, InteractionSource, MedicineSource
 from .model import Form, Medicine, Route
 from .pages import display_name
 from .render import make_environment, render_template, review_view_of
+from .sanitize import clean_html, shorten
 from .validate import CITATION
 from .warning_box import warning_box
 from .words import forms_in_words
@@ -47,7 +50,7 @@ MAX_WALLET_CARD_PAGES = 1
 # CSS class of the wallet card's fixed-size panels: their text must fit inside them.
 CARD_PANEL_CLASS = "card__panel"
 # Bump to invalidate every cached PDF when the way they are made changes outside this file.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 PDF_LIBRARIES = ("weasyprint", "pydyf", "fonttools", "pillow", "segno")
 FILE_URL = re.compile(r"url\(\s*['\"]?file://([^'\")]+)['\"]?\s*\)")
 
@@ -196,10 +199,11 @@ _MARKDOWN = markdown.Markdown()
 def inline_markdown(text: str) -> jinja2.utils.markupsafe.Markup:
     """A record's free text (inline Markdown) as HTML, without reference citations.
 
-    Raw HTML in content is rejected by validation, so the Markdown's output is safe.
     """
     text = CITATION.sub("", str(text)).strip()
-    html = _MARKDOWN.reset().convert(text)
+    # Content is checked to hold no HTML; what it makes still passes the allowlist, since a
+    # handout has no final HTML check of its own.
+    html = clean_html(_MARKDOWN.reset().convert(text))
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         html = html[3:-4]
     return jinja2.utils.markupsafe.Markup(html)
@@ -231,14 +235,15 @@ def handout_context(catalog: Catalog, source: MedicineSource, group: FormGroup,
 
 
 def plan_handouts(catalog: Catalog, medicines: list[MedicineSource], templates_dir: Path,
-                  settings: HandoutSettings, only: set[str] | None = None) -> list[HandoutJob]:
+                  settings: HandoutSettings, only: set[str] | None = None,
+                  rules: list[InteractionSource] | None = None) -> list[HandoutJob]:
     """Every PDF the site needs (or those of the medicines whose slugs are in `only`), with
-    its HTML rendered from the record. `medicines` are all the published ones: interactions
-    between them show on their handouts."""
+    its HTML rendered from the record. `medicines` are all the published ones, and `rules`
+    the published interaction rules (None: all): those between them show on handouts."""
     env = make_environment(templates_dir)
     env.filters["inline"] = inline_markdown
     base_url = (templates_dir / HANDOUT_TEMPLATES).resolve().as_uri() + "/"
-    index = InteractionIndex(catalog, medicines)
+    index = InteractionIndex(catalog, medicines, rules)
     jobs = []
     for source in sorted(medicines, key=lambda s: s.slug):
         if only is not None and source.slug not in only:
@@ -280,7 +285,8 @@ def asset_digest(templates_dir: Path) -> str:
     """Hash of what the HTML pulls in when rendered: stylesheets and other files next to the
     templates, the font files they name, this code and the PDF libraries' versions."""
     digest = hashlib.sha256(f"format {CACHE_FORMAT}\n".encode())
-    digest.update(Path(__file__).read_bytes())
+    for module in ("handouts.py", "fetcher.py", "sanitize.py"):
+        digest.update((Path(__file__).parent / module).read_bytes())
     for name in PDF_LIBRARIES:
         digest.update(f"{name} {metadata.version(name)}\n".encode())
     folder = templates_dir / HANDOUT_TEMPLATES
@@ -349,6 +355,15 @@ def write_cached(cache_dir: Path, job: HandoutJob, data: bytes, pages: int) -> N
             old.unlink(missing_ok=True)
 
 
+def page_rule_problem(job: HandoutJob, pages: str) -> HandoutProblem:
+    what = "wallet card" if job.kind == "wallet-card" else "handout"
+    return HandoutProblem(
+        job.source_path, 1, "(handout)",
+        f"the {what} {job.file_name} runs to {pages} pages; at most {job.max_pages} "
+        f"{'page' if job.max_pages == 1 else 'pages'} allowed",
+        "shorten the text it prints, or change templates/handouts/")
+
+
 def glob_escape(text: str) -> str:
     return re.sub(r"([*?\[])", r"[\1]", text)
 
@@ -356,9 +371,37 @@ def glob_escape(text: str) -> str:
 # ---------------------------------------------------------------- rendering
 
 
+class PageCapReached(Exception):
+    """Layout went past the page cap: the handout breaks its rule whatever comes next."""
+
+
+class _PageCap(logging.Handler):
+    """Stops WeasyPrint's layout once it starts a page past `cap`. WeasyPrint announces each
+    page it lays out on its documented progress logger ("Step 5 - Creating layout - Page
+    N"); raising from the handler stops the layout there, so a huge record costs a few
+    pages of layout, not thousands."""
+
+    def __init__(self, cap: int) -> None:
+        super().__init__(logging.INFO)
+        self.cap = cap
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if (str(record.msg).startswith("Step 5") and record.args
+                and isinstance(record.args[-1], int) and record.args[-1] > self.cap):
+            raise PageCapReached(record.args[-1])
+
+
+def layout_cap(job: HandoutJob) -> int:
+    """How many pages layout may reach before it is stopped: one past the rule, so the
+    error can still say the handout runs over."""
+    return job.max_pages + 1
+
+
 def render_pdf(job: HandoutJob) -> tuple[bytes, int, list[str]]:
     """(PDF bytes, page count, problems) for one job. Runs in a worker process."""
     from weasyprint import HTML  # imported here: slow to import, and only needed to render
+
+    from .fetcher import HandoutFetcher
 
     warnings: list[str] = []
 
@@ -370,17 +413,48 @@ def render_pdf(job: HandoutJob) -> tuple[bytes, int, list[str]]:
     # a handout with any of those is a broken handout.
     handler = Collect(logging.WARNING)
     logger = logging.getLogger("weasyprint")
+    progress_logger = logging.getLogger("weasyprint.progress")
+    cap = _PageCap(layout_cap(job))
+    saved = progress_logger.level, progress_logger.propagate
+    folder = Path(url2pathname(urlsplit(job.base_url).path))
+    fetcher = HandoutFetcher(folder, [font for css in sorted(folder.glob("*.css"))
+                                      for font in check_linked_files(
+                                          css, css.read_text(encoding="utf-8"))])
     logger.addHandler(handler)
+    progress_logger.addHandler(cap)
+    progress_logger.setLevel(logging.INFO)
+    progress_logger.propagate = False
     try:
         options = dict(pdf_variant="pdf/ua-1")
-        document = HTML(string=job.html, base_url=job.base_url).render(**options)
-        data = document.write_pdf(**options)
+        document = HTML(string=job.html, base_url=job.base_url,
+                        url_fetcher=fetcher).render(**options)
+        # Attachments are fetched when the PDF is written: refused before that.
+        attached = attachments_in(document)
+        data = b"" if attached or fetcher.refused else document.write_pdf(**options)
+    except PageCapReached as exc:
+        return b"", exc.args[0], []  # no PDF: `build_handouts` reports the page rule
     finally:
         logger.removeHandler(handler)
+        progress_logger.removeHandler(cap)
+        progress_logger.setLevel(saved[0])
+        progress_logger.propagate = saved[1]
+    if attached or fetcher.refused:
+        # WeasyPrint's own warnings about the refused addresses add nothing.
+        return data, len(document.pages), attached + fetcher.refused
     problems = [f"WeasyPrint: {message}" for message in warnings]
     if job.kind == "wallet-card":
         problems += overflowing_panels(document)
     return data, len(document.pages), problems
+
+
+def attachments_in(document) -> list[str]:
+    """Files the PDF would carry as attachments (`rel=attachment` links): a handout carries
+    none."""
+    found = ["a <link rel=attachment>"] * len(document.metadata.attachments)
+    found += [shorten(target, 80) for page in document.pages
+              for link_type, target, *_ in page.links if link_type == "attachment"]
+    return [f"the handout would carry a file attachment ({what}); handouts carry no "
+            "attachments" for what in found]
 
 
 def overflowing_panels(document) -> list[str]:
@@ -419,7 +493,8 @@ def run_jobs(jobs: list[HandoutJob], workers: int | None) -> list[tuple[bytes, i
 
 def build_handouts(catalog: Catalog, medicines: list[MedicineSource], templates_dir: Path,
                    settings: HandoutSettings, plans: PickleCache | None = None,
-                   inputs: Mapping[str, str] | None = None) -> HandoutBuild:
+                   inputs: Mapping[str, str] | None = None,
+                   rules: list[InteractionSource] | None = None) -> HandoutBuild:
     """Every handout and wallet card of `medicines`, rendered or taken from the cache.
 
     `inputs` may give, by slug, a hash of everything a medicine's handouts depend on (its
@@ -443,7 +518,8 @@ def build_handouts(catalog: Catalog, medicines: list[MedicineSource], templates_
     planned: dict[str, list[HandoutJob]] = {}
     to_plan = {source.slug for source in medicines} - set(known)
     if to_plan:
-        for job in plan_handouts(catalog, medicines, templates_dir, settings, only=to_plan):
+        for job in plan_handouts(catalog, medicines, templates_dir, settings, only=to_plan,
+                                  rules=rules):
             planned.setdefault(job.slug, []).append(
                 replace(job, key=job_key(job, assets, settings)))
     jobs = [job for source in sorted(medicines, key=lambda s: s.slug)
@@ -458,6 +534,8 @@ def build_handouts(catalog: Catalog, medicines: list[MedicineSource], templates_
                              "`make site` installs the Debian libraries WeasyPrint needs"
                              ) from None
     for job, (data, pages, problems) in zip(missing, results):
+        if not data and not problems:
+            raise page_rule_problem(job, f"more than {pages - 1}")
         if problems:
             raise HandoutProblem(job.source_path, 1, "(handout)",
                                  f"{job.file_name}: " + "; ".join(problems))
@@ -475,12 +553,7 @@ def build_handouts(catalog: Catalog, medicines: list[MedicineSource], templates_
             raise HandoutProblem(job.source_path, 1, "(handout)",
                                  f"{job.file_name} was not written to {settings.cache_dir}")
         if pages > job.max_pages:
-            what = "wallet card" if job.kind == "wallet-card" else "handout"
-            raise HandoutProblem(
-                job.source_path, 1, "(handout)",
-                f"the {what} {job.file_name} runs to {pages} pages; at most {job.max_pages} "
-                f"{'page' if job.max_pages == 1 else 'pages'} allowed",
-                "shorten the text it prints, or change templates/handouts/")
+            raise page_rule_problem(job, str(pages))
         build.handouts.append(Handout(job.slug, job.kind, job.group, job.words, job.file_name,
                                       job.title, pdf, pdf.stat().st_size, pages))
     return build

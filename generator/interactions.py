@@ -20,9 +20,10 @@ import itertools
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from .loader import Catalog, InteractionSource, MedicineSource, dotted
+from .loader import REVIEWERS_FILE, Catalog, InteractionSource, MedicineSource, dotted
 from .model import ClassType, InteractingClass, Interaction, ReviewStatus, Severity
-from .problems import Problems
+from .problems import Problems, display_path
+from .review_rules import check_review
 from .sourcemap import Loc
 
 SEVERITY_RANK = {Severity.minor: 1, Severity.moderate: 2, Severity.major: 3}
@@ -332,7 +333,8 @@ def check_interactions(catalog: Catalog, today: dt.date, problems: Problems, *,
     valid = []
     seen: dict[frozenset, InteractionSource] = {}
     for source in catalog.interactions:
-        if not check_rule(source, index, today, problems, allow_overdue=allow_overdue):
+        if not check_rule(source, index, today, problems, allow_overdue=allow_overdue,
+                          catalog=catalog):
             continue
         key = frozenset(source.record.between)
         if key in seen:
@@ -397,8 +399,9 @@ def check_membership(catalog: Catalog, index: InteractionIndex, problems: Proble
 
 
 def check_rule(source: InteractionSource, index: InteractionIndex, today: dt.date,
-               problems: Problems, *, allow_overdue: bool = False) -> bool:
-    """Checks of one rule on its own. True if its sides are usable for resolution."""
+               problems: Problems, *, catalog: Catalog, allow_overdue: bool = False) -> bool:
+    """Checks of one rule on its own (its review against `catalog`'s reviewers). True if
+    its sides are usable for resolution."""
     # Imported here: validate imports this module.
     from .validate import CITATION, check_text, iter_text
 
@@ -433,6 +436,10 @@ def check_rule(source: InteractionSource, index: InteractionIndex, today: dt.dat
                        "add it under references: or fix the key")
         check_text(text, lambda message, hint=None, loc=loc:
                    report(problems, source, loc, message, hint))
+    # Sources are shown too (as footnotes): held to the same allowlist, but cite nothing.
+    for loc, text in iter_text(rule.model_dump(mode="json", include={"references"})):
+        check_text(text, lambda message, hint=None, loc=loc:
+                   report(problems, source, loc, message, hint))
     for i, ref in enumerate(rule.references):
         if keys.index(ref.key) != i:
             report(problems, source, ("references", i, "key"),
@@ -446,6 +453,10 @@ def check_rule(source: InteractionSource, index: InteractionIndex, today: dt.dat
                "add the label, MedlinePlus or NHS page that says it under references: and "
                "cite it as [^key]" + ("" if approved else "; it cannot be approved without one"),
                severity="error" if approved else "warning")
+    # The same review rules as medicines, from the same function.
+    check_review(rule.review, catalog.reviewers, display_path(catalog.root / REVIEWERS_FILE),
+                 lambda loc, message, hint=None: report(problems, source, loc, message, hint),
+                 what="interaction", today=today)
     # As for medicines: a draft is never published, so its review cannot be overdue.
     if rule.review.next_review_due < today and rule.review.status is not ReviewStatus.draft:
         due = rule.review.next_review_due.isoformat()

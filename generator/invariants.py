@@ -6,7 +6,8 @@ template change cannot quietly break a promise to readers:
   advice about stopping when stopping suddenly is dangerous;
 - every link between pages leads to a page that is published;
 - no two pages are published at the same address;
-- (on the final HTML, from the MkDocs plugin) no script, event handler or unsafe link.
+- (on the final HTML, from the MkDocs plugin) no script, style, event handler or unsafe
+  link.
 """
 
 from __future__ import annotations
@@ -184,40 +185,64 @@ def link_source(page: Page, target: str, catalog: Catalog, templates_dir: Path
 # ---------------------------------------------------------------- the final HTML
 
 # Forms are allowed (the site's own search and interaction checker use them); their `action`
-# is checked like any other address.
+# is checked like any other address. A page's content is held to the stricter allowlist of
+# `sanitize`; this check is for the whole page the theme wraps around it (and the 404 page),
+# whose head carries the theme's own stylesheets, script and structured data.
 UNSAFE_ELEMENTS = {"script", "iframe", "frame", "frameset", "object", "embed", "applet", "base",
                    "meta", "link", "style"}
+# What only the theme's page head may carry: a script file of the site's own (a relative
+# address), JSON-LD (written with `tojson`, which escapes `<`), stylesheet links and meta.
+THEME_HEAD_ELEMENTS = {"script", "link", "meta"}
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "poster", "data",
                   "background", "cite", "srcset"}
 SAFE_URL_SCHEMES = {"https", "http", "mailto", "tel"}
 
 
+def _scheme(value: str) -> str | None:
+    # Browsers ignore tabs, newlines and leading spaces in addresses.
+    address = re.sub(r"[\x00-\x20\x7f]+", "", value).lower()
+    scheme = re.match(r"([a-z][a-z0-9+.\-]*):", address)
+    return scheme.group(1) if scheme else None
+
+
 class _UnsafeHtmlFinder(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, whole_page: bool) -> None:
         super().__init__(convert_charrefs=True)
+        self.whole_page = whole_page
         self.found: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in UNSAFE_ELEMENTS:
+        if tag in UNSAFE_ELEMENTS and not (self.whole_page and self.theme_head(tag, attrs)):
             self.found.append(f"<{tag}> element")
         for name, value in attrs:
             if name.startswith("on"):
                 self.found.append(f"{name} event handler on <{tag}>")
+            elif name == "style":
+                self.found.append(f"style attribute on <{tag}>")
             elif name == "srcdoc":
                 self.found.append(f"srcdoc attribute on <{tag}>")
             elif name in URL_ATTRIBUTES and value:
-                # Browsers ignore tabs, newlines and leading spaces in addresses.
-                address = re.sub(r"[\x00-\x20\x7f]+", "", value).lower()
-                scheme = re.match(r"([a-z][a-z0-9+.\-]*):", address)
-                if scheme and scheme.group(1) not in SAFE_URL_SCHEMES:
-                    self.found.append(f"{scheme.group(1)}: address in {name} of <{tag}>")
+                scheme = _scheme(value)
+                if scheme and scheme not in SAFE_URL_SCHEMES:
+                    self.found.append(f"{scheme}: address in {name} of <{tag}>")
 
     handle_startendtag = handle_starttag
 
+    @staticmethod
+    def theme_head(tag: str, attrs: list[tuple[str, str | None]]) -> bool:
+        values = dict(attrs)
+        if tag == "script":
+            return (values.get("type") == "application/ld+json" and "src" not in values) or (
+                "type" not in values and bool(values.get("src"))
+                and _scheme(values["src"]) is None and not values["src"].startswith("//"))
+        return tag in THEME_HEAD_ELEMENTS
 
-def unsafe_html(html: str) -> list[str]:
-    """What in a page's content HTML could run code in a reader's browser (empty if safe)."""
-    finder = _UnsafeHtmlFinder()
+
+def unsafe_html(html: str, whole_page: bool = False) -> list[str]:
+    """What in a page's HTML could run code or restyle it in a reader's browser (empty if
+    safe). `whole_page`: the theme's page, whose head may carry the theme's own script
+    file, JSON-LD, stylesheets and meta tags."""
+    finder = _UnsafeHtmlFinder(whole_page)
     finder.feed(html)
     finder.close()
     return finder.found

@@ -18,6 +18,7 @@ from typing import Any, Callable
 
 from pydantic import BaseModel, ValidationError
 
+from .content_files import size_refusal
 from .model import (ClassList, Glossary, GlossaryTerm, Interaction, Medicine,
                     ProseFrontMatter, Reviewer, ReviewerList, SitePageFrontMatter,
                     SiteSettings)
@@ -121,12 +122,17 @@ class Catalog:
     classes_failed: bool = False
     # Interaction rules left out because they name something that could not be loaded.
     skipped_rules: list[InteractionSource] = field(default_factory=list)
+    # Where each of site.yaml's fields is written, for problems found in its text.
+    site_map: SourceMap | None = None
 
 
 def read_text(path: Path, problems: Problems) -> str | None:
     """UTF-8 text of a file, or None after recording why it cannot be used."""
     if path.is_symlink():
         return None  # never followed; reported by check_content_tree
+    if too_large := size_refusal(path):
+        problems.add(path, 1, 1, "(file)", *too_large)
+        return None
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -478,6 +484,7 @@ def load_catalog(root: Path, medicines_loader: Callable[[list[Path], Problems],
                       glossary=glossary, reviewers=reviewers, reviewers_map=reviewers_map,
                       classes=classes, interactions=interactions, failed_medicines=failed,
                       classes_failed=classes is None and (root / CLASSES_FILE).exists())
+    catalog.site_map = loaded_site[1] if loaded_site else None
     skip_rules_naming_failures(catalog, problems)
     return catalog, problems
 

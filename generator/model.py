@@ -33,6 +33,12 @@ CONCENTRATION_UNITS = {"mcg/mL": 0.001, "mg/mL": 1.0}
 VOLUME_UNITS = {"mL": 1.0}
 TIME_UNITS = {"hours": 1.0, "days": 24.0, "weeks": 168.0, "months": 730.0}
 
+# Plausible amounts per family, in its base unit (mg, mg/mL, mL): a dose, a day's total or
+# a strength outside these is a typo (300,000 mg, 1e9 mg a day), not a guide. Wide on
+# purpose: from a fraction of a microgram (intrathecal doses) to 10 g a day.
+PLAUSIBLE_AMOUNTS = {"mass": (0.0001, 10_000.0), "concentration": (0.0001, 1_000.0),
+                     "volume": (0.01, 500.0)}
+
 Unit = Literal["mcg", "mg", "g", "mcg/mL", "mg/mL", "mL"]
 TimeUnit = Literal["hours", "days", "weeks", "months"]
 

@@ -34,6 +34,7 @@ from .invariants import (BOXED_WARNING_MARK, link_source, mkdocs_warning_problem
                          unsafe_html)
 from .pages import page_kinds_for
 from .problems import Problems, display_path
+from .sanitize import sanitize_page
 from .search_index import SearchIndexError, build_search_index
 from .site import SiteBuild, build_site
 from .structured_data import medical_web_page
@@ -148,6 +149,13 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
         self.site_date = max(self.page_dates.values(), default=None)
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        # Publish only what we made: MkDocs would copy every other file of the docs folder
+        # (content/pages/) as it is, following links. `check` reports each such file.
+        docs_dir = Path(config.docs_dir).absolute()
+        for file in list(files):
+            if file.generated_by is None and file.abs_src_path \
+                    and Path(file.abs_src_path).absolute().is_relative_to(docs_dir):
+                files.remove(file)
         for page in self.site_build.pages:
             existing = files.get_file_from_path(page.src_uri)
             if existing is not None:
@@ -268,19 +276,21 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
 
     def on_page_content(self, html_text: str, *, page: MkDocsPage, config: MkDocsConfig,
                         files: Files) -> str:
-        """Last line of defence: no script, event handler or unsafe address reaches a reader,
-        whatever a template or Markdown extension produced."""
-        found = unsafe_html(html_text)
+        """Last line of defence: a page's content is published as the allowlist
+        (`sanitize`) writes it out, whatever a template or Markdown extension produced;
+        anything it had to remove (script, style, event handlers, unsafe addresses) fails
+        the build."""
+        clean, found = sanitize_page(html_text)
         if not found:
-            return html_text
+            return clean
         message = (f"{page.file.src_uri}: unsafe HTML in the page: {'; '.join(found)} "
                    "(check the content and the templates this page is made from)")
         if not self.preview:
             raise PluginError(self.unsafe_html_problem(page.file.src_uri, found))
         log.warning("medguide: %s", message)
         return (f'<div class="banner banner--problems" role="alert"><p><strong>'
-                f"{html.escape(message)}</strong> The page is shown as text.</p></div>\n"
-                f"<pre>{html.escape(html_text)}</pre>")
+                f"{html.escape(message)}</strong> The page is shown without it.</p></div>\n"
+                + clean)
 
     def unsafe_html_problem(self, src_uri: str, found: list[str]) -> str:
         """The build's message for unsafe HTML in a page: where it was written, when the
@@ -301,13 +311,33 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
                 "and the templates this page is made from)")
 
     def on_post_page(self, output: str, *, page: MkDocsPage, config: MkDocsConfig) -> str:
+        # The content passed the allowlist already: what is left is the theme's page.
+        title, body = split_title(page.content or "")
+        wrapper = output.replace(body, "", 1).replace(title, "", 1)
+        problems = [f"unsafe HTML in the page: {'; '.join(found)} (check templates/theme "
+                    "and content/site.yaml)"] if (found := unsafe_html(wrapper, whole_page=True)) \
+            else []
         if page.file.src_uri in self.boxed_warning_pages and BOXED_WARNING_MARK not in output:
-            message = (f"{page.file.src_uri}: the published page lost its warning box "
-                       "(check templates/theme)")
+            problems.append("the published page lost its warning box (check templates/theme)")
+        for problem in problems:
+            message = f"{page.file.src_uri}: {problem}"
             if not self.preview:
                 raise PluginError(message)
             log.warning("medguide: %s", message)
         return output
+
+    def on_post_template(self, output_content: str, *, template_name: str,
+                         config: MkDocsConfig) -> str:
+        """The theme's own pages (404.html) are checked like every other page."""
+        if template_name.endswith(".html"):
+            found = unsafe_html(output_content, whole_page=True)
+            if found:
+                message = (f"{template_name}: unsafe HTML in the page: {'; '.join(found)} "
+                           "(check templates/theme and content/site.yaml)")
+                if not self.preview:
+                    raise PluginError(message)
+                log.warning("medguide: %s", message)
+        return output_content
 
 
 def reduced_nav(nav: Navigation, section) -> Navigation:

@@ -103,9 +103,10 @@ def _build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool,
         # The preview goes on with placeholder settings, so a slip in site.yaml does not
         # hide every page; the slip itself is a banner on the home page.
         catalog.site = STAND_IN_SITE_SETTINGS
-    index = InteractionIndex(catalog, shown, [
-        r for r in catalog.interactions
-        if published(r.record, include_drafts=include_drafts or preview)])
+    # One filter for every output: pages, pair pages, the checker's data and the handouts.
+    rules = [r for r in catalog.interactions
+             if published(r.record, include_drafts=include_drafts or preview)]
+    index = InteractionIndex(catalog, shown, rules)
     if handouts is not None and not problems.errors:
         with phase("handouts"):
             try:
@@ -114,7 +115,7 @@ def _build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool,
                     plans=cache.handout_plans if cache else None,
                     inputs={m.slug: digest(shared, "handouts", cache.folder_digests.get(
                         m.path.parent) or folder_digest(m.path.parent))
-                        for m in shown} if cache else None)
+                        for m in shown} if cache else None, rules=rules)
             except HandoutProblem as exc:
                 problems.add(exc.path, exc.line, 1, exc.field, exc.message, exc.hint)
             except TemplateProblem as exc:
@@ -253,7 +254,10 @@ def overdue_digest(catalog: Catalog, today: dt.date) -> str:
     the caches good from one day to the next."""
     reviews = [(str(m.path), m.record.review) for m in catalog.medicines]
     reviews += [(str(r.path), r.record.review) for r in catalog.interactions]
-    return digest(*sorted(path for path, review in reviews if review.next_review_due < today))
+    return digest(*sorted(path for path, review in reviews if review.next_review_due < today),
+                  # and which are dated in the future (an error until that day)
+                  *sorted(f"future {path}" for path, review in reviews
+                          if review.last_reviewed > today))
 
 
 def check_store_cached(cache: CoreCache, shared: str, catalog: Catalog, today: dt.date,

@@ -10,28 +10,23 @@ medicines with one name.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-import html
 import re
 from collections.abc import Iterator
 from typing import Any
 
+from . import review_rules
 from .interactions import check_interactions
 from .loader import REVIEWERS_FILE, Catalog, MedicineSource, dotted
-from .model import (Amount, DosageForm, Interaction, Medicine, PumpCare, ReviewStatus,
-                    unit_family)
+from .model import (PLAUSIBLE_AMOUNTS, Amount, DosageForm, Interaction, Medicine, PumpCare,
+                    ReviewStatus, unit_family)
 from .problems import Problems, display_path
+from .sanitize import content_problems
 from .sourcemap import Loc
 
 CITATION = re.compile(r"\[\^([^\]\s]+)\]")
-RAW_HTML = re.compile(r"<\s*/?\s*[A-Za-z!?][^>]*>|<\s*[A-Za-z]+[\s/]")
-# Link targets: inline `[text](target)` and reference definitions `[key]: target`.
-# (Footnote definitions, `[^key]: text`, are text, not links.)
-LINK_TARGET = re.compile(r"\]\(([^)]*)\)?|^[ \t]{0,3}\[(?!\^)[^\]]+\]:[ \t]*(\S+)",
-                         re.MULTILINE)
-URL_SCHEME = re.compile(r"([a-z][a-z0-9+.\-]*):")
-SAFE_SCHEMES = {"https", "mailto", "tel"}
 TODO = re.compile(r"\bTODO\b")
+# The longest text of the bundled content is a boxed warning of 431 characters.
+MAX_FIELD_CHARS = 1000
 
 # Solid forms are measured per unit (mg per tablet), liquids per mL.
 SOLID_FORMS = {DosageForm.tablet, DosageForm.capsule, DosageForm.extended_release_tablet,
@@ -51,7 +46,7 @@ def check_catalog(catalog: Catalog, today: dt.date, *, allow_overdue: bool = Fal
     seen_names: dict[str, MedicineSource] = {}
     for source in catalog.medicines:
         check_one(source, today, problems, allow_overdue=allow_overdue)
-        check_review(source, catalog, problems)
+        check_review(source, catalog, problems, today)
         name = source.record.generic_name.casefold()
         if name in seen_names:
             line, column = source.source_map.locate(("generic_name",))
@@ -62,8 +57,42 @@ def check_catalog(catalog: Catalog, today: dt.date, *, allow_overdue: bool = Fal
     check_brand_names(catalog, seen_names, problems)
     for page in catalog.pages:
         check_markdown(page.body, page.path, page.body_line, problems)
+        check_front_matter(page.path, page.front_matter.model_dump(mode="json"),
+                           page.body_line, problems)
+    check_shared_texts(catalog, problems)
     check_store(catalog, today, problems, allow_overdue=allow_overdue)
     return problems
+
+
+def check_front_matter(path, fields: dict, body_line: int, problems: Problems) -> None:
+    """The content allowlist over a Markdown file's front matter (titles reach headings,
+    navigation and the page's <title>)."""
+    head = path.read_text(encoding="utf-8").splitlines()[:body_line]
+    for loc, text in iter_text(fields):
+        line = next((n for n, line_text in enumerate(head, start=1)
+                     if line_text.startswith(f"{loc[0]}:")), 1)
+        check_text(text, lambda message, hint=None, loc=loc, line=line: problems.add(
+            path, line, 1, dotted(loc), message, hint))
+
+
+def check_shared_texts(catalog: Catalog, problems: Problems) -> None:
+    """The content allowlist over the files every page shares: site.yaml, classes.yaml and
+    reviewers.yaml (each text reaches pages and handouts; `glossary` checks its own)."""
+    shared = []
+    if catalog.site is not None and catalog.site_map is not None:
+        shared.append((catalog.root / "site.yaml", catalog.site, catalog.site_map))
+    if catalog.classes is not None:
+        shared.append((catalog.classes.path, catalog.classes.record, catalog.classes.source_map))
+    if catalog.reviewers and catalog.reviewers_map is not None:
+        shared.append((catalog.root / REVIEWERS_FILE,
+                       {"reviewers": [r.model_dump(mode="json") for r in
+                                      catalog.reviewers.values()]}, catalog.reviewers_map))
+    for path, record, source_map in shared:
+        data = record if isinstance(record, dict) else record.model_dump(mode="json")
+        for loc, text in iter_text(data):
+            line, column = source_map.locate(loc)
+            check_text(text, lambda message, hint=None, loc=loc, line=line, column=column:
+                       problems.add(path, line, column, dotted(loc), message, hint))
 
 
 def check_brand_names(catalog: Catalog, by_name: dict[str, MedicineSource],
@@ -80,49 +109,16 @@ def check_brand_names(catalog: Catalog, by_name: dict[str, MedicineSource],
                              f"({display_path(other.path)})")
 
 
-def check_review(source: MedicineSource, catalog: Catalog, problems: Problems) -> None:
-    """Reviewer ids exist, approval names a qualified reviewer, the change log agrees with
-    the review date."""
-    record, smap = source.record, source.source_map
-    review = record.review
-
+def check_review(source: MedicineSource, catalog: Catalog, problems: Problems,
+                 today: dt.date | None = None) -> None:
+    """A medicine's review against the review rules (`review_rules`)."""
     def report(loc: Loc, message: str, hint: str | None = None) -> None:
-        line, column = smap.locate(loc)
+        line, column = source.source_map.locate(loc)
         problems.add(source.path, line, column, dotted(loc), message, hint)
 
-    reviewers = catalog.reviewers
-    reviewers_file = display_path(catalog.root / REVIEWERS_FILE)
-    if reviewers is not None:
-        named = [(("review", "written_by", i), rid) for i, rid in enumerate(review.written_by)]
-        named += [(("review", "reviewed_by", i), rid) for i, rid in enumerate(review.reviewed_by)]
-        named += [(("changes", i, "by"), change.by) for i, change in enumerate(record.changes)]
-        for loc, reviewer_id in named:
-            if reviewer_id not in reviewers:
-                close = difflib.get_close_matches(reviewer_id, list(reviewers), n=1, cutoff=0.6)
-                report(loc, f"unknown reviewer {reviewer_id!r}",
-                       f"did you mean {close[0]}?" if close
-                       else f"reviewers are listed in {reviewers_file}")
-    if review.status is ReviewStatus.approved:
-        if not review.reviewed_by:
-            report(("review", "status"), "an approved guide must say who approved it",
-                   "add `reviewed_by: [reviewer id]` under review")
-        for index, reviewer_id in enumerate(review.reviewed_by):
-            reviewer = (reviewers or {}).get(reviewer_id)
-            if reviewer is not None and not reviewer.credentials:
-                report(("review", "reviewed_by", index),
-                       f"{reviewer.byline} has no credentials, so cannot approve a guide",
-                       f"add their credentials in {reviewers_file}, or ask a clinician")
-    elif review.reviewed_by and review.status in (ReviewStatus.draft, ReviewStatus.submitted):
-        report(("review", "reviewed_by"),
-               f"reviewed_by is only for guides under review or approved (status is "
-               f"{review.status.value})",
-               "set status to under_review or approved, or remove reviewed_by")
-    newest = max(record.changes, key=lambda change: change.date)
-    if newest.date > review.last_reviewed:
-        report(("review", "last_reviewed"),
-               f"last reviewed on {review.last_reviewed.isoformat()}, before the newest "
-               f"change ({newest.date.isoformat()}: {newest.what})",
-               "review the changed guide, then update review.last_reviewed")
+    review_rules.check_review(source.record.review, catalog.reviewers,
+                              display_path(catalog.root / REVIEWERS_FILE), report,
+                              changes=source.record.changes, today=today)
 
 
 def check_medicine(source: MedicineSource, today: dt.date, problems: Problems, *,
@@ -146,6 +142,8 @@ def check_medicine(source: MedicineSource, today: dt.date, problems: Problems, *
                      f"{source.slug!r}", f"expected the folder medicines/{slug_from_name}",
                      "warning")
 
+    for loc, amount in amounts_in(record):
+        check_magnitude(amount, loc, report)
     form_ids = [form.id for form in record.forms]
     for index, form in enumerate(record.forms):
         check_strength_units(form, ("forms", index), report)
@@ -185,6 +183,7 @@ def check_medicine(source: MedicineSource, today: dt.date, problems: Problems, *
         check_text(text, lambda message, hint=None, loc=loc: report(loc, message, hint))
     for prose in source.prose:
         check_markdown(prose.body, prose.path, prose.body_line, problems)
+        check_front_matter(prose.path, {"title": prose.title}, prose.body_line, problems)
         for offset, line_text in enumerate(prose.body.splitlines()):
             for match in CITATION.finditer(line_text):
                 cited.add(match.group(1))
@@ -249,6 +248,34 @@ def check_strength_units(form, loc: Loc, report) -> None:
 
 
 BASE_UNITS = {"mass": "mg", "concentration": "mg/mL", "volume": "mL"}
+
+
+def amounts_in(record: Medicine) -> Iterator[tuple[Loc, Amount]]:
+    """Every amount of a record (strengths and doses) with where it is written."""
+    for index, form in enumerate(record.forms):
+        for j, strength in enumerate(form.strengths):
+            yield ("forms", index, "strengths", j), strength
+    for index, regimen in enumerate(record.dosing.regimens):
+        loc = ("dosing", "regimens", index)
+        if regimen.starting_dose:
+            yield loc + ("starting_dose", "amount"), regimen.starting_dose.amount
+        if regimen.increase:
+            yield loc + ("increase", "by"), regimen.increase.by
+        if regimen.usual_daily_range:
+            yield loc + ("usual_daily_range", "low"), regimen.usual_daily_range.low
+            yield loc + ("usual_daily_range", "high"), regimen.usual_daily_range.high
+        if regimen.maximum_daily_dose:
+            yield loc + ("maximum_daily_dose",), regimen.maximum_daily_dose
+
+
+def check_magnitude(amount: Amount, loc: Loc, report) -> None:
+    family = unit_family(amount.unit)
+    low, high = PLAUSIBLE_AMOUNTS[family]
+    if not low <= amount.base <= high:
+        base = BASE_UNITS[family]
+        report(loc + ("value",), f"{amount_words(amount)} is outside the plausible range "
+               f"for an amount in {amount.unit} ({low:g} to {high:g} {base})",
+               "check the number and the unit")
 
 
 def number_words(value: float) -> str:
@@ -377,41 +404,27 @@ def slugify(name: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", name.casefold()))
 
 
-def unsafe_link(text: str) -> re.Match | None:
-    """The first link whose address uses a scheme other than https, mailto or tel.
-
-    Browsers drop tabs and newlines inside addresses and decode character references, so
-    `java&#9;script:` is `javascript:` to them: the check does the same before looking."""
-    for match in LINK_TARGET.finditer(text):
-        target = html.unescape(match.group(1) if match.group(1) is not None else match.group(2))
-        target = re.sub(r"[\x00-\x20\x7f]+", "", target).lstrip("<").lower()
-        scheme = URL_SCHEME.match(target)
-        if scheme and scheme.group(1) not in SAFE_SCHEMES:
-            return match
-    return None
-
-
 def check_text(text: str, report) -> None:
-    if RAW_HTML.search(text):
-        report("raw HTML is not allowed in content",
-               "write plain text; the site adds all formatting")
-    if unsafe_link(text):
-        report("links must use https:// addresses")
+    """Report (as `report(message, hint)`) what in one field's text breaks the content
+    allowlist (`sanitize.content_problems`) or is longer than a field may be."""
+    for _, message, hint in content_problems(text):
+        report(message, hint)
+    if len(text) > MAX_FIELD_CHARS:
+        report(f"text is {len(text):,} characters; at most {MAX_FIELD_CHARS:,} are allowed "
+               "in one field", "split it into shorter points: patients read one point at a "
+               "time, on a phone")
 
 
 def check_markdown(body: str, path, first_line: int, problems: Problems) -> None:
+    """The content allowlist, line by line, over a Markdown body (code blocks are text)."""
     in_code = False
     for offset, line_text in enumerate(body.splitlines()):
         if line_text.lstrip().startswith("```"):
             in_code = not in_code
         if in_code:
             continue
-        match = RAW_HTML.search(line_text) or unsafe_link(line_text)
-        if match:
-            problems.add(path, first_line + offset, match.start() + 1, "(body)",
-                         "raw HTML is not allowed in content" if RAW_HTML.search(line_text)
-                         else "links must use https:// addresses",
-                         "write Markdown only; the site adds all formatting")
+        for column, message, hint in content_problems(line_text, markdown=True):
+            problems.add(path, first_line + offset, column, "(body)", message, hint)
 
 
 def iter_text(value: Any, loc: Loc = ()) -> Iterator[tuple[Loc, str]]:

@@ -363,7 +363,11 @@ def real():
 
 def test_the_real_store_has_no_problems(real):
     catalog, _ = real
-    problems = check_catalog(catalog, TODAY)
+    # As of the newest review in the content: no review is then dated in the future, and
+    # the test does not start failing when a review falls due.
+    as_of = max(source.record.review.last_reviewed
+                for source in catalog.medicines + catalog.interactions)
+    problems = check_catalog(catalog, max(TODAY, as_of))
     assert [str(p) for p in problems.errors] == []
     # Every rule cites a source a reviewer can check (see the warning's hint).
     assert [Path(p.path).name for p in problems.warnings if "cites no source" in p.message] == []
