@@ -28,6 +28,7 @@ from .pages import (GLOSSARY_URI, MEDICINES_INDEX_URI, ONE_PAGE_LIST_MAX, SEARCH
                     display_name, letter_groups, page_kinds_for)
 from .plaintext import inline_plain, shorten
 from .problems import Problems
+from .review_date import DateKind, GuideDate, guide_date
 from .validate import CITATION
 from .warning_box import warning_box
 from .words import join_words
@@ -102,6 +103,15 @@ class ReviewView:
     @property
     def last_changed(self) -> dt.date:
         return self.changes[0].date if self.changes else self.record.last_reviewed
+
+    @property
+    def dated(self) -> GuideDate:
+        return guide_date(self.record, [change.date for change in self.changes])
+
+    @property
+    def shows_last_changed(self) -> bool:
+        """A reviewed guide also gives its newest change; otherwise `dated` is that date."""
+        return bool(self.changes) and self.dated.kind is DateKind.reviewed
 
 
 def review_view(source: MedicineSource, catalog: Catalog, today: dt.date) -> ReviewView:
