@@ -390,6 +390,8 @@ def render_catalog(catalog: Catalog, medicines: list[MedicineSource], templates_
     if body is not None:
         pages.append(Page(MEDICINES_INDEX_URI, title, title, description,
                           front_matter({"title": title, "description": description,
+                                        # its headings are single letters: one wrapping row
+                                        "toc_layout": "letters",
                                         **newest_review(ordered)}) + body))
     for letter in letters:
         letter_title = f"Medicines A–Z: {letter.label}"
