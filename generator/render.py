@@ -298,6 +298,8 @@ def render_medicine(env: jinja2.Environment, catalog: Catalog, source: MedicineS
             "last_reviewed": medicine.review.last_reviewed.isoformat(),
             "next_review_due": medicine.review.next_review_due.isoformat(),
             "last_changed": review.last_changed.isoformat(),
+            # the date the page shows (see review_date.py), also the sitemap's lastmod
+            "guide_date": review.dated.date.isoformat(),
         }
         pages.append(Page(kind.src_uri(source.slug), title, kind.nav_title, description,
                           front_matter(meta) + body, source.slug))
@@ -329,10 +331,11 @@ def page_description(kind, medicine, name: str) -> str:
 
 
 def newest_review(medicines: list[MedicineSource]) -> dict:
-    """`lastmod` for pages that list medicines: the newest review among them."""
+    """`lastmod` for pages that list medicines: the newest date among theirs."""
     if not medicines:
         return {}
-    return {"lastmod": max(m.record.review.last_reviewed for m in medicines).isoformat()}
+    return {"lastmod": max(guide_date(m.record.review, [c.date for c in m.record.changes]).date
+                           for m in medicines).isoformat()}
 
 
 def render_catalog(catalog: Catalog, medicines: list[MedicineSource], templates_dir: Path,

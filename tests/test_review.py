@@ -102,7 +102,8 @@ def test_what_changed_lists_the_log_newest_first_with_the_latest_date(content, r
     log = text[text.index("<summary>What changed</summary>"):]
     assert log.index("First version.") < log.index("Clearer missed dose advice.") < log.index(
         "Older fix. (Test pharmacist, PharmD)")
-    assert "last_changed: '2026-01-10'" in text  # page metadata, used for the sitemap date
+    assert "last_changed: '2026-01-10'" in text  # page metadata
+    assert "guide_date: '2026-01-10'" in text  # the date shown, also the sitemap's
 
 
 def test_a_guide_no_clinician_approved_is_dated_written_never_last_reviewed(content):
@@ -127,6 +128,24 @@ def test_every_real_page_of_a_submitted_guide_or_rule_says_no_last_reviewed():
         assert "<li><strong>Written:</strong> <time datetime=\"2026-11-20\">" in page.markdown
     for page in pair_pages:  # a rule keeps no change log: dated by its record
         assert "<li><strong>Last updated:</strong> <time datetime=" in page.markdown
+
+
+def test_the_sitemap_and_json_ld_date_a_pending_guide_as_its_pages_do(project, record_path,
+                                                                       tmp_path):
+    # A date in review.last_reviewed with no review behind it: the guide was written on
+    # January 10, and pages, sitemap and JSON-LD all say so.
+    edit(record_path, "last_reviewed: 2026-01-10", "last_reviewed: 2026-03-01")
+    site = tmp_path / "published"
+    result = medguide("--config", str(project / "mkdocs.yml"), "build", "--site-dir", str(site))
+    assert result.returncode == 0, result.stderr
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    page = "https://medguide.example.org/medicines/testofen/side-effects/</loc>"
+    assert sitemap.split(page, 1)[1].split("</url>")[0].strip() == \
+        "<lastmod>2026-01-10</lastmod>"
+    assert "2026-03-01" not in sitemap
+    html = (site / "medicines/testofen/side-effects/index.html").read_text(encoding="utf-8")
+    assert '"dateCreated": "2026-01-10"' in html and "lastReviewed" not in html
+    assert "<strong>Written:</strong> <time datetime=\"2026-01-10\">" in html
 
 
 def test_an_approved_guide_says_last_reviewed_and_when_it_last_changed(content, record_path):
