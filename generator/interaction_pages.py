@@ -101,6 +101,7 @@ def render_pair_page(env: jinja2.Environment, catalog: Catalog, index: Interacti
         "crumb_title": "Interaction checker", "crumb_url": "interactions/",
         "review_status": pair.rule.review.status.value,
         "last_reviewed": pair.rule.review.last_reviewed.isoformat(),
+        "guide_date": context["review"].dated.date.isoformat(),
         "next_review_due": pair.rule.review.next_review_due.isoformat(),
     }
     # Not in the nav: a section of every pair would grow with the square of the number of

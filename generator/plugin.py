@@ -187,7 +187,7 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
         # MkDocs dates pages by the build; the sitemap (and sitemap.xml.gz's header) use the
         # content's own dates instead, so the same content gives the same files.
         page.update_date = str(self.page_dates.get(page.file.src_uri, self.site_date)
-                               or page.meta.get("last_reviewed") or FALLBACK_DATE)
+                               or page.meta.get("guide_date") or FALLBACK_DATE)
         return markdown
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:

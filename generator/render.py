@@ -28,6 +28,7 @@ from .pages import (GLOSSARY_URI, MEDICINES_INDEX_URI, ONE_PAGE_LIST_MAX, SEARCH
                     display_name, letter_groups, page_kinds_for)
 from .plaintext import inline_plain, shorten
 from .problems import Problems
+from .review_date import DateKind, GuideDate, guide_date
 from .validate import CITATION
 from .warning_box import warning_box
 from .words import join_words
@@ -102,6 +103,15 @@ class ReviewView:
     @property
     def last_changed(self) -> dt.date:
         return self.changes[0].date if self.changes else self.record.last_reviewed
+
+    @property
+    def dated(self) -> GuideDate:
+        return guide_date(self.record, [change.date for change in self.changes])
+
+    @property
+    def shows_last_changed(self) -> bool:
+        """A reviewed guide also gives its newest change; otherwise `dated` is that date."""
+        return bool(self.changes) and self.dated.kind is DateKind.reviewed
 
 
 def review_view(source: MedicineSource, catalog: Catalog, today: dt.date) -> ReviewView:
@@ -288,6 +298,8 @@ def render_medicine(env: jinja2.Environment, catalog: Catalog, source: MedicineS
             "last_reviewed": medicine.review.last_reviewed.isoformat(),
             "next_review_due": medicine.review.next_review_due.isoformat(),
             "last_changed": review.last_changed.isoformat(),
+            # the date the page shows (see review_date.py), also the sitemap's lastmod
+            "guide_date": review.dated.date.isoformat(),
         }
         pages.append(Page(kind.src_uri(source.slug), title, kind.nav_title, description,
                           front_matter(meta) + body, source.slug))
@@ -319,10 +331,11 @@ def page_description(kind, medicine, name: str) -> str:
 
 
 def newest_review(medicines: list[MedicineSource]) -> dict:
-    """`lastmod` for pages that list medicines: the newest review among them."""
+    """`lastmod` for pages that list medicines: the newest date among theirs."""
     if not medicines:
         return {}
-    return {"lastmod": max(m.record.review.last_reviewed for m in medicines).isoformat()}
+    return {"lastmod": max(guide_date(m.record.review, [c.date for c in m.record.changes]).date
+                           for m in medicines).isoformat()}
 
 
 def render_catalog(catalog: Catalog, medicines: list[MedicineSource], templates_dir: Path,
@@ -380,6 +393,8 @@ def render_catalog(catalog: Catalog, medicines: list[MedicineSource], templates_
     if body is not None:
         pages.append(Page(MEDICINES_INDEX_URI, title, title, description,
                           front_matter({"title": title, "description": description,
+                                        # its headings are single letters: one wrapping row
+                                        "toc_layout": "letters",
                                         **newest_review(ordered)}) + body))
     for letter in letters:
         letter_title = f"Medicines A–Z: {letter.label}"

@@ -1,12 +1,13 @@
 """Structured data (schema.org JSON-LD) for medicine pages: a `MedicalWebPage` about a `Drug`.
 
-Search engines and assistive tools read it to know what a page is about, who it is for and when
-it was last reviewed. Built from the same record as the page, so the two cannot disagree.
+Search engines and assistive tools read it to know what a page is about, who it is for and how it
+is dated (last reviewed, or until approval written or last updated). Built from the same record as the page, so the two cannot disagree.
 """
 
 from __future__ import annotations
 
 from .model import Medicine, PrescriptionStatus, Reviewer, ReviewStatus, Route, SiteSettings
+from .review_date import DateKind, guide_date
 from .warning_box import warning_box
 
 # schema.org's administrationRoute is free text; these are the usual clinical words.
@@ -22,6 +23,11 @@ PRESCRIPTION_STATUS = {
 STATUS_NAMES = {
     ReviewStatus.draft: "Draft", ReviewStatus.submitted: "Pending clinical review",
     ReviewStatus.under_review: "Pending clinical review", ReviewStatus.approved: "Approved",
+}
+# Only an approved guide has a `lastReviewed`; the others are dated as written or updated.
+DATE_PROPERTIES = {
+    DateKind.reviewed: "lastReviewed", DateKind.written: "dateCreated",
+    DateKind.updated: "dateModified",
 }
 
 
@@ -66,6 +72,7 @@ def medical_web_page(site: SiteSettings, medicine: Medicine, reviewers: dict[str
     """JSON-LD for one page of a medicine. `reviewedBy` is given only once a clinician has
     approved the content; the people who wrote it are its authors."""
     review = medicine.review
+    dated = guide_date(review, [change.date for change in medicine.changes])
     authors = [person(reviewers[i]) for i in review.written_by if i in reviewers]
     approvers = [person(reviewers[i]) for i in review.reviewed_by if i in reviewers]
     page: dict = {
@@ -77,7 +84,7 @@ def medical_web_page(site: SiteSettings, medicine: Medicine, reviewers: dict[str
         "inLanguage": site.language,
         "isPartOf": {"@type": "WebSite", "name": site.name, "url": site.url},
         "medicalAudience": {"@type": "MedicalAudience", "audienceType": "Patient"},
-        "lastReviewed": review.last_reviewed.isoformat(),
+        DATE_PROPERTIES[dated.kind]: dated.date.isoformat(),
         "creativeWorkStatus": STATUS_NAMES[review.status],
     }
     if authors:

@@ -124,7 +124,7 @@ def test_a_handout_prints_every_part_a_patient_going_home_needs(built, name):
         "Call your prescriber the same day", "Confusion.",
         "Common side effects", "Sleepiness.",
         "Alcohol: More sleepiness. Avoid alcohol.",  # main interactions
-        "Review status: Submitted.", "Last reviewed: January 10, 2026",
+        "Review status: Submitted.", "Written: January 10, 2026",
         "Next review due: January 10, 2099",
         "Testofen is not real.",  # the record's disclaimer
         "This guide is for general information.",  # the site's disclaimer

@@ -121,12 +121,15 @@ def test_make_site_writes_baclofens_two_handouts_and_its_wallet_card(real_site):
     oral = pdf_text(handouts / "baclofen-oral.pdf")
     pump = pdf_text(handouts / "baclofen-pump.pdf")
     card = pdf_text(handouts / "baclofen-wallet-card.pdf")
+    assert "Written November 20, 2026" in card and "Last reviewed" not in card
     for text in (oral, pump):
         assert "BAK-loe-fen" in text
         assert "Do not stop baclofen suddenly." in text
         assert "Get help right away" in text
         assert "Opioid pain and cough medicines" in text
-        assert "Last reviewed: November 20, 2026" in text
+        # Submitted, one version: dated as written, in the review facts and the page footer.
+        assert "Written: November 20, 2026" in text
+        assert "Written November 20, 2026" in text and "Last reviewed" not in text
     assert "Ozobax" in oral and "Gablofen" not in oral
     # The FDA boxed warning of baclofen is the pump's: the oral handout gives it as our advice.
     assert "Important: do not stop baclofen suddenly" in oral and "FDA boxed warning" not in \

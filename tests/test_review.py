@@ -94,13 +94,69 @@ def test_what_changed_lists_the_log_newest_first_with_the_latest_date(content, r
          "    what: First version.\n    by: editorial-team\n  - date: 2026-01-05\n"
          "    what: Clearer missed dose advice.\n    by: editorial-team\n")
     text = pages(content)["medicines/testofen/missed-or-extra-doses.md"]
-    assert ('<li><strong>Last changed:</strong> <time datetime="2026-01-10">January 10, 2026'
+    # Not approved: the page is dated by its newest change, said once.
+    assert ('<li><strong>Last updated:</strong> <time datetime="2026-01-10">January 10, 2026'
             '</time></li>') in text
+    assert "Last reviewed" not in text and "Last changed" not in text
     assert "<summary>What changed</summary>" in text
     log = text[text.index("<summary>What changed</summary>"):]
     assert log.index("First version.") < log.index("Clearer missed dose advice.") < log.index(
         "Older fix. (Test pharmacist, PharmD)")
-    assert "last_changed: '2026-01-10'" in text  # page metadata, used for the sitemap date
+    assert "last_changed: '2026-01-10'" in text  # page metadata
+    assert "guide_date: '2026-01-10'" in text  # the date shown, also the sitemap's
+
+
+def test_a_guide_no_clinician_approved_is_dated_written_never_last_reviewed(content):
+    for uri, text in pages(content).items():
+        if uri.startswith("medicines/testofen/"):
+            assert ('<li><strong>Written:</strong> <time datetime="2026-01-10">January 10, 2026'
+                    '</time></li>') in text, uri
+            assert "Last reviewed" not in text and "Last changed" not in text, uri
+
+
+def test_every_real_page_of_a_submitted_guide_or_rule_says_no_last_reviewed():
+    result = build_site(ROOT / "content", TEMPLATES, today=TODAY)
+    assert result.ok, result.problems.errors
+    medicine_pages = [p for p in result.pages if p.src_uri.startswith("medicines/")
+                      and p.src_uri.count("/") == 2]
+    pair_pages = [p for p in result.pages if p.src_uri.startswith("interactions/")
+                  and "<strong>Status:</strong>" in p.markdown]
+    assert len(medicine_pages) >= 40 and len(pair_pages) >= 5
+    for page in medicine_pages + pair_pages:
+        assert "Last reviewed" not in page.markdown, page.src_uri
+    for page in medicine_pages:
+        assert "<li><strong>Written:</strong> <time datetime=\"2026-11-20\">" in page.markdown
+    for page in pair_pages:  # a rule keeps no change log: dated by its record
+        assert "<li><strong>Last updated:</strong> <time datetime=" in page.markdown
+
+
+def test_the_sitemap_and_json_ld_date_a_pending_guide_as_its_pages_do(project, record_path,
+                                                                       tmp_path):
+    # A date in review.last_reviewed with no review behind it: the guide was written on
+    # January 10, and pages, sitemap and JSON-LD all say so.
+    edit(record_path, "last_reviewed: 2026-01-10", "last_reviewed: 2026-03-01")
+    site = tmp_path / "published"
+    result = medguide("--config", str(project / "mkdocs.yml"), "build", "--site-dir", str(site))
+    assert result.returncode == 0, result.stderr
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    page = "https://medguide.example.org/medicines/testofen/side-effects/</loc>"
+    assert sitemap.split(page, 1)[1].split("</url>")[0].strip() == \
+        "<lastmod>2026-01-10</lastmod>"
+    assert "2026-03-01" not in sitemap
+    html = (site / "medicines/testofen/side-effects/index.html").read_text(encoding="utf-8")
+    assert '"dateCreated": "2026-01-10"' in html and "lastReviewed" not in html
+    assert "<strong>Written:</strong> <time datetime=\"2026-01-10\">" in html
+
+
+def test_an_approved_guide_says_last_reviewed_and_when_it_last_changed(content, record_path):
+    approve(record_path)
+    edit(record_path, "last_reviewed: 2026-01-10", "last_reviewed: 2026-02-01")
+    text = pages(content)["medicines/testofen/side-effects.md"]
+    assert ('<li><strong>Last reviewed:</strong> <time datetime="2026-02-01">February 1, 2026'
+            '</time></li>') in text
+    assert ('<li><strong>Last changed:</strong> <time datetime="2026-01-10">January 10, 2026'
+            '</time></li>') in text
+    assert "<strong>Written:</strong>" not in text and "Last updated" not in text
 
 
 def test_an_overdue_review_stops_the_build_and_keeps_the_old_site(project, record_path,

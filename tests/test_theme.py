@@ -49,7 +49,8 @@ def test_each_medicine_page_describes_itself_as_a_medical_web_page_about_a_drug(
     assert data["@type"] == "MedicalWebPage"
     assert data["name"] == "Side effects of testofen"
     assert data["url"] == "https://medguide.example.org/medicines/testofen/side-effects/"
-    assert data["lastReviewed"] == "2026-01-10"
+    # Not approved: dated as written (its one change), with no `lastReviewed`.
+    assert data["dateCreated"] == "2026-01-10" and "lastReviewed" not in data
     assert data["medicalAudience"] == {"@type": "MedicalAudience", "audienceType": "Patient"}
     assert data["inLanguage"] == "en-US"
     drug = data["about"]
@@ -81,6 +82,9 @@ def test_pending_pages_name_authors_and_only_approved_pages_name_reviewers(conte
                                 catalog.reviewers, **kwargs)
     assert approved["reviewedBy"] == {"@type": "Organization", "name": "Editorial team"}
     assert approved["creativeWorkStatus"] == "Approved"
+    assert approved["lastReviewed"] == record.review.last_reviewed.isoformat()
+    assert "dateCreated" not in approved and "dateModified" not in approved
+    assert "lastReviewed" not in pending
 
 
 def test_structured_data_is_plain_text_without_citations(content, record_path, tmp_path):

@@ -30,6 +30,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 740}
+# A common phone size, the one issue 16's measurements were taken at.
+COMMON_PHONE = {"width": 390, "height": 844}
 
 
 def page_url(src_uri: str) -> str:
@@ -125,6 +127,16 @@ def page(browser) -> Page:
 def phone(browser) -> Page:
     """A phone: 360 CSS pixels wide, touch screen."""
     context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def common_phone(browser) -> Page:
+    """A phone 390 by 844 CSS pixels, touch screen."""
+    context = browser.new_context(viewport=COMMON_PHONE, device_scale_factor=2, is_mobile=True,
                                   has_touch=True)
     page = context.new_page()
     yield page

@@ -134,6 +134,20 @@ def test_glossary_cards_opened_inside_care_boxes_have_no_violations(page, axe_ur
     assert opened, "no glossary word inside a care box to check"
 
 
+def test_checker_results_have_no_accessibility_violations_on_a_phone(common_phone, axe_url,
+                                                                     base_url, report):
+    common_phone.goto(base_url + "interactions/")
+    common_phone.get_by_label("Baclofen").check()
+    common_phone.get_by_label("Levetiracetam").check()
+    common_phone.get_by_role("button", name="Show interactions").click()
+    common_phone.locator(".severity-tag").first.wait_for()
+    results = run_axe(common_phone, axe_url)
+    record(report, "interactions/ (baclofen and levetiracetam checked)", "phone 390", results)
+    assert results["violations"] == [], describe(results["violations"])
+    for tag in common_phone.locator(".severity-tag").all():
+        assert tag.evaluate(LOWEST_CONTRAST) >= 4.5, tag.inner_text()
+
+
 def test_the_checker_catches_a_real_problem(page, axe_url, base_url):
     """Guards the guard: the same run flags low contrast and an unlabelled field."""
     page.goto(base_url)

@@ -101,6 +101,39 @@ def test_choosing_baclofen_and_levetiracetam_shows_their_interaction(page, real_
     assert page.url.endswith("/interactions/baclofen-levetiracetam/")
 
 
+def test_serious_and_moderate_results_differ_in_colour_icon_and_word(common_phone, real_url):
+    common_phone.goto(real_url + "interactions/")
+    common_phone.get_by_label("Baclofen").check()
+    common_phone.get_by_label("Levetiracetam").check()
+    common_phone.get_by_role("button", name="Show interactions").click()
+    common_phone.locator("#checker-results").wait_for()
+    looks = common_phone.evaluate("""() => Object.fromEntries(['major', 'moderate'].map(level => {
+        const item = document.querySelector('.checker__item--' + level);
+        const tag = item.querySelector('.severity-tag--' + level);
+        return [level, {border: getComputedStyle(item).borderLeftColor,
+                        word: tag.textContent,
+                        background: getComputedStyle(tag).backgroundColor,
+                        icon: getComputedStyle(tag, '::before').content}];
+    }))""")
+    serious, moderate = looks["major"], looks["moderate"]
+    assert (serious["word"], moderate["word"]) == ("Serious", "Moderate")
+    assert serious["border"] != moderate["border"]
+    assert serious["background"] != moderate["background"]
+    assert serious["icon"] != moderate["icon"] and "none" not in (serious["icon"], moderate["icon"])
+    # Red and amber: far apart in hue, not two shades of one colour.
+    rgb = {level: [int(v) for v in re.findall(r"\d+", looks[level]["background"])[:3]]
+           for level in looks}
+    assert sum(abs(a - b) for a, b in zip(rgb["major"], rgb["moderate"])) >= 150, rgb
+
+
+def test_the_submit_button_stands_clear_of_the_box_of_medicines(common_phone, real_url):
+    common_phone.goto(real_url + "interactions/")
+    gap = common_phone.evaluate("""() =>
+        document.querySelector('#checker-form button').getBoundingClientRect().top
+        - document.querySelector('.checker__medicines').getBoundingClientRect().bottom""")
+    assert gap >= 12, f"{gap} px between the box and the button"
+
+
 def test_the_checker_works_by_keyboard_and_moves_focus_to_the_results(page, real_url):
     page.goto(real_url + "interactions/")
     page.locator("#pick-baclofen").focus()

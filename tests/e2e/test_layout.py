@@ -51,6 +51,19 @@ def test_phone_text_is_at_least_18px_in_one_column(phone_tab, base_url, url):
     assert not layout["sidebarShown"], "a second column on a phone"
 
 
+def test_a_to_z_jump_letters_sit_in_a_row_that_wraps_on_a_phone(common_phone, base_url):
+    common_phone.goto(base_url + "medicines/")
+    letters = common_phone.evaluate("""() => [...document.querySelectorAll('.toc__list a')]
+        .map(a => { const box = a.getBoundingClientRect();
+                    return {text: a.textContent.trim(), top: Math.round(box.top),
+                            width: box.width, height: box.height}; })""")
+    assert len(letters) >= 10 and all(len(letter["text"]) == 1 for letter in letters)
+    rows = {letter["top"] for letter in letters}
+    assert len(rows) <= 2, f"{len(letters)} letters on {len(rows)} rows"
+    # Each letter stays an easy target (WCAG 2.5.8 asks for 24 by 24 pixels).
+    assert min(min(letter["width"], letter["height"]) for letter in letters) >= 24
+
+
 def test_desktop_shows_the_medicine_pages_beside_the_text(page, base_url):
     page.goto(base_url + "medicines/baclofen/")
     main = page.locator("main").bounding_box()

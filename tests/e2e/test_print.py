@@ -1,7 +1,10 @@
 """Printing a page: no navigation or search on paper, link addresses printed, care boxes kept
-whole, and the page fits US Letter and A4."""
+whole, the emergency box the strongest thing on paper, and the page fits US Letter and A4."""
 
 from __future__ import annotations
+
+import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -41,6 +44,44 @@ def test_print_keeps_care_boxes_whole(printed):
     for selector in [".care", ".boxed-warning", ".review"]:
         assert printed.locator(selector).first.evaluate(
             "e => getComputedStyle(e).breakInside") == "avoid", selector
+
+
+def ink_per_page(pdf: bytes, folder: Path) -> list[float]:
+    """How much of each printed page is ink (0 blank to 1 black), read back from the PDF with
+    poppler's pdftoppm."""
+    (folder / "printed.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-gray", "-r", "36", str(folder / "printed.pdf"),
+                    str(folder / "page")], check=True)
+    inks = []
+    for image in sorted(folder.glob("page-*.pgm")):
+        _magic, _size, _depth, pixels = image.read_bytes().split(b"\n", 3)
+        inks.append(sum(255 - value for value in pixels) / len(pixels) / 255)
+    return inks
+
+
+@pytest.mark.parametrize("background_graphics", [False, True])
+def test_on_paper_the_emergency_box_outweighs_call_your_prescriber_today(
+        common_phone, base_url, tmp_path, background_graphics):
+    """Both boxes of the side effects page, each alone on a page with the same one line of
+    text, printed as a browser prints (with the "background graphics" option off or on)."""
+    common_phone.goto(base_url + "medicines/baclofen/side-effects/")
+    common_phone.emulate_media(media="print")
+    headings = common_phone.evaluate("""() => {
+        const emergency = document.querySelector('.care--emergency');
+        const urgent = document.querySelector('.care--urgent');
+        const headings = [emergency, urgent].map(
+            box => box.querySelector('.care__heading').textContent.trim());
+        for (const box of [emergency, urgent])
+            box.querySelector('.care__body').innerHTML = '<p>One line of text.</p>';
+        urgent.style.breakBefore = 'page';
+        document.body.replaceChildren(emergency, urgent);
+        return headings;
+    }""")
+    assert headings[0].startswith("Emergency: Call 911")
+    assert headings[1] == "Urgent: Call your prescriber today if…"
+    emergency, urgent = ink_per_page(
+        common_phone.pdf(format="Letter", print_background=background_graphics), tmp_path)
+    assert emergency >= 3 * urgent, f"ink: emergency {emergency:.4f}, urgent {urgent:.4f}"
 
 
 @pytest.mark.parametrize("paper", sorted(PAPER_WIDTHS))

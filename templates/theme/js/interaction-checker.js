@@ -32,6 +32,12 @@
     return p;
   }
 
+  // The severity's word in a tag whose colour and icon (interactions.css) tell the levels
+  // apart at a glance; the word says it without colour.
+  function severityTag(level) {
+    return el("span", level.label, "severity-tag severity-tag--" + level.id);
+  }
+
   function lower(name) {
     return name.charAt(0).toLowerCase() + name.slice(1);
   }
@@ -67,7 +73,11 @@
         item.appendChild(el("h4", title));
         if (pair) {
           found++;
-          item.appendChild(labelled("How serious:", severity[pair.severity].label + "."));
+          var serious = el("p");
+          serious.appendChild(el("strong", "How serious: "));
+          serious.appendChild(severityTag(severity[pair.severity]));
+          serious.appendChild(document.createTextNode("."));
+          item.appendChild(serious);
           item.appendChild(el("p", pair.summary));
           item.appendChild(labelled("What to do:", pair.what_to_do));
           var more = el("p");
@@ -106,8 +116,9 @@
         var list = el("ul");
         groups[side].forEach(function (o) {
           var li = el("li");
-          li.appendChild(el("strong", "With " + lower(byId[o.medicine].name) + ": " +
-            severity[o.severity].label + ". "));
+          li.appendChild(el("strong", "With " + lower(byId[o.medicine].name) + ": "));
+          li.appendChild(severityTag(severity[o.severity]));
+          li.appendChild(document.createTextNode(". "));
           li.appendChild(document.createTextNode(o.what_happens + " What to do: " + o.what_to_do + " "));
           li.appendChild(link("More", o.url));
           list.appendChild(li);
