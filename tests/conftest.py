@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import textwrap
 from pathlib import Path
@@ -14,6 +15,15 @@ TEMPLATES = ROOT / "templates"
 # Shared by the tests' site builds, so each builds only the handouts it changed. Entries are
 # keyed by a hash of everything in them, so tests cannot see each other's handouts.
 HANDOUT_CACHE = ROOT / ".cache" / "handouts-tests"
+
+
+def as_of_newest_review(content_dir: Path = ROOT / "content") -> dt.date:
+    """A "today" for tests of the real content: the day of its newest review, so that no
+    review is dated in the future and none has fallen due yet, whenever the tests run."""
+    from generator.loader import load_catalog
+    catalog, _ = load_catalog(content_dir)
+    return max(source.record.review.last_reviewed
+               for source in catalog.medicines + catalog.interactions)
 
 
 @pytest.fixture

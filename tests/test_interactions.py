@@ -17,7 +17,7 @@ from generator.loader import load_catalog
 from generator.site import build_site
 from generator.validate import check_catalog
 
-from conftest import ROOT, TEMPLATES, edit
+from conftest import ROOT, TEMPLATES, as_of_newest_review, edit
 
 TODAY = dt.date(2026, 11, 21)
 RULE = "interactions/alcohol--test-sedatives.yaml"
@@ -365,9 +365,7 @@ def test_the_real_store_has_no_problems(real):
     catalog, _ = real
     # As of the newest review in the content: no review is then dated in the future, and
     # the test does not start failing when a review falls due.
-    as_of = max(source.record.review.last_reviewed
-                for source in catalog.medicines + catalog.interactions)
-    problems = check_catalog(catalog, max(TODAY, as_of))
+    problems = check_catalog(catalog, max(TODAY, as_of_newest_review()))
     assert [str(p) for p in problems.errors] == []
     # Every rule cites a source a reviewer can check (see the warning's hint).
     assert [Path(p.path).name for p in problems.warnings if "cites no source" in p.message] == []
