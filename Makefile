@@ -84,7 +84,7 @@ test: $(VENV)/.installed-test node_modules/.installed browser-tools handout-debs
 bench: $(VENV)/.installed handout-debs
 	$(BIN)/python -m bench.run
 
-# The mutation sweep over the real content (hours on 2 cores: see README).
+# The mutation sweep over the real content (about 5 hours on 2 cores; see README).
 mutate: $(VENV)/.installed-test handout-debs
 	$(BIN)/python tests/mutate.py
 
