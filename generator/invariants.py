@@ -153,9 +153,16 @@ def mkdocs_warning_problems(messages: list[str], pages: list[Page], catalog: Cat
 
 def link_source(page: Page, target: str, catalog: Catalog, templates_dir: Path
                 ) -> tuple[Path, int, int, str]:
+    """Where an editor wrote `target` (see `find_source`), else the page's template."""
+    return (find_source(page, target, catalog)
+            or (template_of(page, templates_dir), 1, 1, "(link)"))
+
+
+def find_source(page: Page, target: str, catalog: Catalog
+                ) -> tuple[Path, int, int, str] | None:
     """Where an editor wrote `target` (a link, or any text that reached the page): the
     page's own site page, prose or record first, then every other content file (an
-    interaction rule's text reaches the interactions pages), else the page's template."""
+    interaction rule's text reaches the interactions pages). None if it is in none."""
     candidates = [(p.path, p.body, p.body_line, None) for p in catalog.pages
                   if f"{p.name}.md" == page.src_uri]
     for source in catalog.medicines:
@@ -179,7 +186,7 @@ def link_source(page: Page, target: str, catalog: Catalog, templates_dir: Path
                 field = (source_map.field_at(line) if source_map
                          else "(body)" if path.suffix == ".md" else "(text)")
                 return path, line, column + 1, field
-    return template_of(page, templates_dir), 1, 1, "(link)"
+    return None
 
 
 # ---------------------------------------------------------------- the final HTML

@@ -30,7 +30,7 @@ from mkdocs.structure.pages import Page as MkDocsPage
 from .cache import CoreCache, folder_digest, tree_digest
 from .glossary import GlossaryExtension
 from .handouts import PAPER_SIZES, HandoutSettings
-from .invariants import (BOXED_WARNING_MARK, link_source, mkdocs_warning_problems,
+from .invariants import (BOXED_WARNING_MARK, find_source, mkdocs_warning_problems,
                          unsafe_html)
 from .pages import page_kinds_for
 from .problems import Problems, display_path
@@ -300,9 +300,8 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
         # "onclick", "javascript: address in href of <a>" as "javascript:".
         needles = [finding.split(" ", 1)[0].rstrip(">") for finding in found]
         for needle in needles if page is not None else []:
-            path, line, column, field = link_source(page, needle, self.site_build.catalog,
-                                                    self.templates_dir)
-            if field != "(link)":
+            if found_at := find_source(page, needle, self.site_build.catalog):
+                path, line, column, field = found_at
                 return (f"{display_path(path)}:{line}:{column}: {field}: unsafe HTML "
                         f"reaches the page {src_uri}: {'; '.join(found)} (write plain text "
                         "and Markdown; raw HTML, event handlers and script addresses are "

@@ -123,24 +123,24 @@ def page(browser) -> Page:
     context.close()
 
 
+def phone_page(browser, viewport: dict):
+    """A page in a phone's browser: touch screen, 2 device pixels per CSS pixel."""
+    context = browser.new_context(viewport=viewport, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True)
+    yield context.new_page()
+    context.close()
+
+
 @pytest.fixture
 def phone(browser) -> Page:
-    """A phone: 360 CSS pixels wide, touch screen."""
-    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True)
-    page = context.new_page()
-    yield page
-    context.close()
+    """A phone: 360 CSS pixels wide."""
+    yield from phone_page(browser, PHONE)
 
 
 @pytest.fixture
 def common_phone(browser) -> Page:
-    """A phone 390 by 844 CSS pixels, touch screen."""
-    context = browser.new_context(viewport=COMMON_PHONE, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True)
-    page = context.new_page()
-    yield page
-    context.close()
+    """A phone 390 by 844 CSS pixels."""
+    yield from phone_page(browser, COMMON_PHONE)
 
 
 @pytest.fixture(scope="session")
