@@ -174,6 +174,7 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
     def on_env(self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files
                ) -> jinja2.Environment:
         env.globals["site_settings"] = self.site_build.catalog.site
+        env.bytecode_cache = jinja2.FileSystemBytecodeCache()  # as render.make_environment
         env.filters["split_title"] = split_title
         return env
 

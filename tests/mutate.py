@@ -467,6 +467,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sample", type=int, help="try a deterministic sample of this size")
     parser.add_argument("--file", help="only mutate this file (relative to the project)")
+    parser.add_argument("--part", help="K/N: only every Nth mutation from the Kth (1-based), "
+                        "so N sweeps can share the work, one per core")
     parser.add_argument("--list", action="store_true", help="list the mutations and stop")
     parser.add_argument("--failures", type=Path, help="write every unclean outcome here")
     args = parser.parse_args(argv)
@@ -478,6 +480,9 @@ def main(argv: list[str] | None = None) -> int:
             mutations = [m for m in mutations if m.path == args.file]
         if args.sample:
             mutations = sample(mutations, args.sample)
+        if args.part:
+            k, n = (int(x) for x in args.part.split("/"))
+            mutations = mutations[k - 1::n]
         if args.list:
             for m in mutations:
                 print(f"{m.path}\t{m.kind}\t{m.where}")
