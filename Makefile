@@ -70,7 +70,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
 
-# After changing generator/model.py: regenerate the JSON Schema editors use (a test checks it).
+# After changing generator/model/records.py: regenerate the JSON Schema editors use (a test checks it).
 schema: $(VENV)/.installed
 	$(BIN)/medguide schema --output content/medicine.schema.json
 

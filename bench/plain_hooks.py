@@ -9,8 +9,8 @@ from pathlib import Path
 
 import yaml
 
-from generator.model import SiteSettings
-from generator.theme import split_title
+from generator.model.records import SiteSettings
+from generator.render.theme import split_title
 
 
 def on_env(env, config, files):

@@ -106,7 +106,7 @@ def write_config(project: Path, content: Path, site: Path, cache: str = ".cache"
 
 
 def medguide_build(config: Path, site: Path, report: Path) -> Run:
-    measured = run([PYTHON, "-m", "generator.cli", "--config", str(config), "build",
+    measured = run([PYTHON, "-m", "generator.cli.main", "--config", str(config), "build",
                     "--site-dir", str(site), "--report", str(report)],
                    cwd=ROOT, env={**os.environ, "CI": "1"})
     if measured.returncode != 0:
@@ -126,7 +126,7 @@ def clear_caches(project: Path, keep: tuple[str, ...] = ()) -> None:
 def plain_docs(content: Path, target: Path, project: Path) -> Path:
     """The Markdown medguide generates, as a plain MkDocs project (no medguide plugin)."""
     sys.path.insert(0, str(ROOT))
-    from generator.site import build_site
+    from generator.build.pipeline import build_site
 
     result = build_site(content, ROOT / "templates")
     if not result.ok:

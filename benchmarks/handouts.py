@@ -22,10 +22,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.handouts import (  # noqa: E402
-    HandoutSettings, asset_digest, build_handouts, job_key, plan_handouts, render_pdf,
+from generator.build.handouts import (  # noqa: E402
+    HandoutSettings,
+    asset_digest,
+    build_handouts,
+    job_key,
+    plan_handouts,
+    render_pdf,
 )
-from generator.loader import load_catalog  # noqa: E402
+from generator.content.loader import load_catalog  # noqa: E402
 
 TEMPLATES = ROOT / "templates"
 

@@ -20,7 +20,7 @@ HANDOUT_CACHE = ROOT / ".cache" / "handouts-tests"
 def as_of_newest_review(content_dir: Path = ROOT / "content") -> dt.date:
     """A "today" for tests of the real content: the day of its newest review, so that no
     review is dated in the future and none has fallen due yet, whenever the tests run."""
-    from generator.loader import load_catalog
+    from generator.content.loader import load_catalog
     catalog, _ = load_catalog(content_dir)
     return max(source.record.review.last_reviewed
                for source in catalog.medicines + catalog.interactions)

@@ -254,7 +254,8 @@ def schema_says_wrong(mutation: Mutation) -> bool:
     """Whether the mutated record breaks the JSON Schema of its kind (as a separate judge
     from medguide's own loader)."""
     import jsonschema
-    from generator import model
+
+    from generator.model import records as model
     models = {"medicine record": model.Medicine, "interaction rule": model.Interaction,
               "classes.yaml": model.ClassList, "glossary.yaml": model.Glossary,
               "site.yaml": model.SiteSettings, "reviewers.yaml": model.ReviewerList,
@@ -296,7 +297,7 @@ def run_medguide(project: Path, argv: list[str], output: Path) -> tuple[int, str
             # Whatever stood in for the standard streams (pytest's capture) writes there too.
             sys.stdout = open(1, "w", encoding="utf-8", closefd=False)
             sys.stderr = open(2, "w", encoding="utf-8", closefd=False)
-            from generator import cli
+            from generator.cli import main as cli
             code = cli.main(argv)
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else 1
@@ -378,13 +379,14 @@ def make_project(into: Path) -> Path:
 
 def warm_up() -> None:
     """Import what a run imports, once, in the parent of every child."""
-    import generator.builder  # noqa: F401
-    import generator.cli  # noqa: F401
-    import generator.handouts  # noqa: F401
-    import generator.plugin  # noqa: F401
-    import generator.readability  # noqa: F401
     import mkdocs.commands.build  # noqa: F401
     import weasyprint  # noqa: F401
+
+    import generator.build.builder  # noqa: F401
+    import generator.build.handouts  # noqa: F401
+    import generator.build.plugin  # noqa: F401
+    import generator.checks.readability  # noqa: F401
+    import generator.cli.main  # noqa: F401
 
 
 def sweep(mutations: list[Mutation], project: Path, progress=None) -> list[Outcome]:

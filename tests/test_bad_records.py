@@ -20,10 +20,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from generator import cli
-
 from conftest import FIXTURES, edit, write_mkdocs_config
+
+from generator.cli import main as cli
 
 CORPUS = Path(__file__).parent / "bad_records"
 CASES = sorted(p.name for p in CORPUS.iterdir() if (p / "case.yaml").is_file())
@@ -49,7 +48,7 @@ def run(command: list[str], tmp_path: Path, capsys) -> tuple[int, str]:
         code = cli.main(["--config", "mkdocs.yml", *command])
         return code, capsys.readouterr().err
     # A build runs MkDocs, which configures logging: a fresh process each time.
-    result = subprocess.run([sys.executable, "-m", "generator.cli", "--config", "mkdocs.yml",
+    result = subprocess.run([sys.executable, "-m", "generator.cli.main", "--config", "mkdocs.yml",
                              *command], cwd=tmp_path, capture_output=True, text=True)
     return result.returncode, result.stderr
 

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-
-from generator.pages import MEDICINE_PAGE_KINDS
-
 from conftest import ROOT, edit, write_mkdocs_config
+
+from generator.content.pages import MEDICINE_PAGE_KINDS
 
 
 def medguide(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "generator.cli", *args], cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "generator.cli.main", *args], cwd=cwd,
                           capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"})
 
 

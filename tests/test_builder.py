@@ -10,13 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from generator import builder
-from generator.builder import BuildFailed, build
-
 from conftest import FIXTURES, ROOT, edit, write_mkdocs_config
 
 from bench import corpus  # the benchmark's record cloner
+from generator.build import builder
+from generator.build.builder import BuildFailed, build
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -219,8 +217,8 @@ def test_the_build_remembers_nothing_without_a_cache_folder(project, content):
 # The steps that change files during the build's write: each link, rename, copy and
 # removal, the swap, and the manifest.
 WRITE_STEPS = (("os", "link"), ("os", "replace"), ("os", "rename"), ("os", "unlink"),
-               ("shutil", "copy2"), ("generator.builder", "_swap_in"),
-               ("generator.builder", "remove_tree"), ("generator.builder", "_write_manifest"))
+               ("shutil", "copy2"), ("generator.build.builder", "_swap_in"),
+               ("generator.build.builder", "remove_tree"), ("generator.build.builder", "_write_manifest"))
 
 
 def write_steps(monkeypatch, on_step) -> None:
@@ -241,7 +239,7 @@ import os, signal, sys
 from pathlib import Path
 import pytest
 from test_builder import write_steps
-from generator.builder import build
+from generator.build.builder import build
 log, step = open({log!r}, "w"), {step}
 count = 0
 def on_step(name):

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-from pathlib import Path
-
-from generator.cache import CoreCache, PickleCache
-from generator.site import build_site
 
 from conftest import TEMPLATES, edit
+
+from generator.build.cache import CoreCache, PickleCache
+from generator.build.pipeline import build_site
 
 
 def pages_of(result) -> list[tuple[str, str]]:

@@ -5,8 +5,6 @@ exit code, never in a traceback, and never with `site/` half changed."""
 from __future__ import annotations
 
 import errno
-import hashlib
-import os
 import resource
 import shutil
 import signal
@@ -14,10 +12,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import mutate
 import pytest
 
-import mutate
-from generator import builder, cli, loader
+from generator.build import builder
+from generator.cli import main as cli
+from generator.content import loader
 
 PROSE = "content/medicines/baclofen/living-with-spasticity.md"
 
@@ -50,7 +50,7 @@ def medguide(project: Path, *argv: str, limit_file_size: int | None = None
         if limit_file_size is not None:  # a write past it fails as on a full disk
             signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
             resource.setrlimit(resource.RLIMIT_FSIZE, (limit_file_size, limit_file_size))
-    done = subprocess.run([sys.executable, "-m", "generator.cli", *argv], cwd=project,
+    done = subprocess.run([sys.executable, "-m", "generator.cli.main", *argv], cwd=project,
                           capture_output=True, text=True, preexec_fn=limits)
     return done.returncode, done.stdout + done.stderr
 

@@ -4,17 +4,16 @@ explained where a page first uses it."""
 from __future__ import annotations
 
 import xml.etree.ElementTree as etree
-from pathlib import Path
 
 import markdown
 import pytest
-
-from generator.glossary import GlossaryExtension, term_id
-from generator.loader import load_catalog
-from generator.model import GlossaryTerm
-from generator.site import build_site
-
 from conftest import ROOT, TEMPLATES, edit
+
+from generator.build.pipeline import build_site
+from generator.content.loader import load_catalog
+from generator.content.pages import term_id
+from generator.model.records import GlossaryTerm
+from generator.render.glossary import GlossaryExtension
 
 TERMS = [
     GlossaryTerm(term="prescriber", definition="The person who orders your medicine.",

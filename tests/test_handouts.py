@@ -1,4 +1,4 @@
-"""Printable handouts and the wallet card (generator/handouts.py), read back from the PDFs.
+"""Printable handouts and the wallet card (generator/build/handouts.py), read back from the PDFs.
 
 Built from the made-up medicine testofen: tablets (group `oral`) and a pump (group `pump`).
 """
@@ -13,17 +13,22 @@ from pathlib import Path
 
 import pytest
 import zxingcpp
+from conftest import FIXTURES, TEMPLATES, edit
 from PIL import Image
 from pypdf import PdfReader
 
-from conftest import FIXTURES, TEMPLATES, edit
-from generator.handouts import (
-    HandoutProblem, HandoutSettings, build_handouts, form_groups, plan_handouts,
+from generator.build import workers
+from generator.build.cache import PickleCache
+from generator.build.handouts import (
+    HandoutProblem,
+    HandoutSettings,
+    build_handouts,
+    form_groups,
+    plan_handouts,
 )
-from generator.cache import PickleCache
-from generator.loader import load_catalog
-from generator.render import TemplateProblem
-from generator.site import build_site
+from generator.build.pipeline import build_site
+from generator.content.loader import load_catalog
+from generator.render.catalog import TemplateProblem
 
 SITE_URL = "https://medguide.example.org/"
 
@@ -411,7 +416,7 @@ def test_remembered_plans_skip_rendering_the_html_of_unchanged_medicines(tmp_pat
     def no_planning(*args, **kwargs):
         raise AssertionError("an unchanged medicine's HTML was rendered again")
 
-    monkeypatch.setattr("generator.handouts.plan_handouts", no_planning)
+    monkeypatch.setattr("generator.build.handouts.plan_handouts", no_planning)
     again = build_handouts(catalog, catalog.medicines, TEMPLATES, settings, plans=plans,
                            inputs={"testofen": "inputs-1"})
     assert again.rendered == [] and again.handouts == first.handouts
@@ -434,10 +439,12 @@ def test_a_damaged_cache_entry_is_rebuilt(tmp_path):
     assert again.rendered == [damaged.file_name]
 
 
-def test_the_same_content_gives_byte_identical_pdfs(built, tmp_path):
+def test_the_same_content_gives_byte_identical_pdfs(built, tmp_path, monkeypatch):
     # One build in this process, one over a pool of worker processes, both from scratch.
-    alone = build(FIXTURES / "content", tmp_path / "one", workers=1)
-    pooled = build(FIXTURES / "content", tmp_path / "two", workers=2)
+    monkeypatch.setattr(workers, "jobs", 1)
+    alone = build(FIXTURES / "content", tmp_path / "one")
+    monkeypatch.setattr(workers, "jobs", 2)
+    pooled = build(FIXTURES / "content", tmp_path / "two")
     assert len(alone.rendered) == len(pooled.rendered) == 3
     for a, b in zip(alone.handouts, pooled.handouts):
         assert a.file_name == b.file_name
@@ -449,8 +456,9 @@ def test_missing_system_libraries_are_a_clear_error(tmp_path, monkeypatch):
     def no_pango(job):
         raise OSError("cannot load library 'libpango-1.0-0'")
 
-    monkeypatch.setattr("generator.handouts.render_pdf", no_pango)
+    monkeypatch.setattr("generator.build.handouts.render_pdf", no_pango)
+    monkeypatch.setattr(workers, "jobs", 1)  # so the stand-in runs in this process
     with pytest.raises(HandoutProblem) as caught:
-        build(FIXTURES / "content", tmp_path / "cache", workers=1)
+        build(FIXTURES / "content", tmp_path / "cache")
     assert "libpango-1.0-0" in caught.value.message
     assert "make site" in caught.value.hint

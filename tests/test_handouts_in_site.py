@@ -4,19 +4,18 @@
 from __future__ import annotations
 
 import re
-import sys
 import subprocess
-import textwrap
+import sys
 from pathlib import Path
 
 import pytest
 import zxingcpp
+from conftest import ROOT, edit, write_mkdocs_config
 from PIL import Image
 from pypdf import PdfReader
 
-from conftest import ROOT, TEMPLATES, edit, write_mkdocs_config
-from generator.cli import main as medguide
-from generator.handouts import Handout
+from generator.build.handouts import Handout
+from generator.cli.main import main as medguide
 
 LINK = re.compile(r'<a href="([^"]+\.pdf)">([^<]+)</a> \(PDF, (\d+) pages?, ([\d.]+ [KM]B)\)')
 

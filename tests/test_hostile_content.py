@@ -11,11 +11,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, TEMPLATES, edit, write_mkdocs_config
-from generator.cli import main as medguide
-from generator.handouts import HandoutSettings, plan_handouts, render_pdf
-from generator.loader import load_catalog
+
+from generator.build.handouts import HandoutSettings, plan_handouts, render_pdf
+from generator.cli.main import main as medguide
+from generator.content.loader import load_catalog
 
 CONTENT = ROOT / "content"
 SITE_YAML_LINE = "disclaimers:\n"
@@ -74,7 +74,7 @@ def hostile_jobs(html_snippet: str, tmp_path: Path):
     assert not problems.errors
     catalog.site = catalog.site.model_copy(
         update={"disclaimers": [*catalog.site.disclaimers, "PLACEHOLDER"]})
-    settings = HandoutSettings(tmp_path / "cache", workers=1)
+    settings = HandoutSettings(tmp_path / "cache")
     baclofen = [m for m in catalog.medicines if m.slug == "baclofen"]
     jobs = plan_handouts(catalog, baclofen, TEMPLATES, settings)
     # The disclaimer goes in as raw HTML, as if the sanitizer had let it through.
@@ -300,7 +300,7 @@ def test_the_build_publishes_no_file_of_the_pages_folder_as_it_is(real, tmp_path
     from mkdocs.config import load_config
     from mkdocs.structure.files import get_files
 
-    from generator.plugin import MedguidePlugin
+    from generator.build.plugin import MedguidePlugin
 
     (real / "pages" / "promo.html").write_text("<script>alert(document.cookie)</script>")
     (real / "pages" / "passwd.txt").symlink_to("/etc/passwd")

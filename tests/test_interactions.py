@@ -11,13 +11,12 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
-from generator.interactions import InteractionIndex
-from generator.loader import load_catalog
-from generator.site import build_site
-from generator.validate import check_catalog
-
 from conftest import ROOT, TEMPLATES, as_of_newest_review, edit
+
+from generator.build.pipeline import build_site
+from generator.checks.records import check_catalog
+from generator.content.interactions import InteractionIndex
+from generator.content.loader import load_catalog
 
 TODAY = dt.date(2026, 11, 21)
 RULE = "interactions/alcohol--test-sedatives.yaml"

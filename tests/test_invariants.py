@@ -9,12 +9,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from generator.invariants import page_address, unsafe_html
-from generator.site import build_site
-
 from conftest import ROOT, TEMPLATES, edit, write_mkdocs_config
 from test_build import medguide, tree
+
+from generator.build.pipeline import build_site
+from generator.checks.invariants import page_address, unsafe_html
 
 
 @pytest.fixture
@@ -174,5 +173,5 @@ def medguide_with_env(env: dict, *args: str):
     import subprocess
     import sys
 
-    return subprocess.run([sys.executable, "-m", "generator.cli", *args], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "generator.cli.main", *args], cwd=ROOT,
                           capture_output=True, text=True, env={**os.environ, **env})

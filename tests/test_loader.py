@@ -3,10 +3,9 @@
 from pathlib import Path
 
 import pytest
-
-from generator.loader import load_catalog
-
 from conftest import edit
+
+from generator.content.loader import load_catalog
 
 
 def problems_for(content: Path) -> list[str]:

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from pydantic import ValidationError
 
-from generator.model import Amount, Review, Stopping, in_base_unit, unit_family
+from generator.model.records import Amount, Review, Stopping, in_base_unit, unit_family
 
 
 def test_amounts_compare_across_units_of_one_family():
@@ -42,7 +42,24 @@ def test_next_review_must_come_after_last_review():
                last_reviewed=dt.date(2026, 5, 1), next_review_due=dt.date(2026, 4, 1))
 
 
-def test_review_status_pending_is_submitted_or_under_review():
-    review = Review(status="under_review", written_by=["editorial-team"],
-                    last_reviewed=dt.date(2026, 5, 1), next_review_due=dt.date(2027, 5, 1))
-    assert review.status.is_pending
+def review_due(status: str, due: dt.date) -> Review:
+    return Review(status=status, written_by=["editorial-team"],
+                  last_reviewed=dt.date(2026, 5, 1), next_review_due=due)
+
+
+def test_a_review_is_overdue_the_day_after_it_was_due():
+    review = review_due("submitted", dt.date(2026, 11, 1))
+    assert not review.overdue_on(dt.date(2026, 11, 1))
+    assert review.overdue_on(dt.date(2026, 11, 2))
+
+
+def test_a_draft_is_never_overdue():
+    review = review_due("draft", dt.date(2026, 11, 1))
+    assert review.is_draft
+    assert not review.overdue_on(dt.date(2030, 1, 1))
+
+
+def test_a_review_dated_after_today_is_dated_in_the_future():
+    review = review_due("submitted", dt.date(2026, 11, 1))
+    assert review.dated_after(dt.date(2026, 4, 30))
+    assert not review.dated_after(dt.date(2026, 5, 1))

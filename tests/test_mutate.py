@@ -8,13 +8,12 @@ import collections
 import subprocess
 import sys
 
+import mutate
 import pytest
 import yaml
-
-import mutate
-from generator import loader
-
 from conftest import ROOT
+
+from generator.content import loader
 
 
 @pytest.fixture(scope="module")

@@ -5,15 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from generator import parallel
-from generator.cache import CoreCache
-from generator.render import TemplateProblem
-from generator.site import build_site
-
 from conftest import FIXTURES, TEMPLATES, edit
 
 from bench import corpus  # the benchmark's record cloner
+from generator.build import workers as parallel
+from generator.build.cache import CoreCache
+from generator.build.pipeline import build_site
+from generator.render.catalog import TemplateProblem
 
 
 @pytest.fixture

@@ -15,10 +15,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
-from generator.site import build_site
-
 from conftest import ROOT, TEMPLATES, edit, write_mkdocs_config
+
+from generator.build.pipeline import build_site
 
 
 def preview(content: Path, templates: Path = TEMPLATES) -> dict:
@@ -137,7 +136,7 @@ def serve(project: Path, content: Path):
     config = write_mkdocs_config(project, content)
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "generator.cli", "--config", str(config), "serve",
+        [sys.executable, "-m", "generator.cli.main", "--config", str(config), "serve",
          "--dev-addr", f"127.0.0.1:{port}"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 
-from generator.progress import Phases, Progress
+from generator.build.progress import Phases, Progress
 
 
 class Terminal(io.StringIO):

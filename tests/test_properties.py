@@ -17,15 +17,14 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import FIXTURES, TEMPLATES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.loader import load_catalog
-from generator.problems import Problem
-from generator.site import build_site
-from generator.validate import check_catalog
-
-from conftest import FIXTURES, TEMPLATES
+from generator.build.pipeline import build_site
+from generator.checks.records import check_catalog
+from generator.content.loader import load_catalog
+from generator.content.problems import Problem
 
 RECORD = FIXTURES / "content" / "medicines" / "testofen" / "medicine.yaml"
 RECORD_TEXT = RECORD.read_text(encoding="utf-8")

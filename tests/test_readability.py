@@ -6,15 +6,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import textstat
-
-from generator.pages import Page
-from generator.readability import check_readability, page_sections
-from generator.site import build_site
-
 from conftest import ROOT, TEMPLATES, edit, write_mkdocs_config
+
+from generator.build.pipeline import build_site
+from generator.checks.readability import check_readability, page_sections
+from generator.content.pages import Page
 
 HARD = ("Pharmacological intervention necessitates comprehensive consideration of "
         "contraindications, particularly hepatic insufficiency and concomitant "
@@ -27,7 +25,7 @@ def page(markdown: str) -> Page:
 
 
 def medguide(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "generator.cli", *args], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "generator.cli.main", *args], cwd=ROOT,
                           capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"})
 
 

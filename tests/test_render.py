@@ -6,13 +6,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from generator.loader import load_catalog
-from generator.pages import MEDICINE_PAGE_KINDS
-from generator.render import TemplateProblem, render_catalog
-from generator.site import build_site
-
 from conftest import ROOT, TEMPLATES, edit
+
+from generator.build.pipeline import build_site
+from generator.content.loader import load_catalog
+from generator.content.pages import MEDICINE_PAGE_KINDS
+from generator.render.catalog import render_catalog
 
 GOLDEN = Path(__file__).parent / "golden"
 

@@ -14,13 +14,12 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
-from generator.loader import load_catalog
-from generator.review_report import review_rows
-from generator.site import build_site
-
 from conftest import ROOT, TEMPLATES, as_of_newest_review, edit, write_mkdocs_config
 from test_build import medguide, tree
+
+from generator.build.pipeline import build_site
+from generator.cli.review_report import review_rows
+from generator.content.loader import load_catalog
 
 TODAY = dt.date(2026, 11, 21)
 

@@ -8,15 +8,14 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from generator.loader import load_catalog
-from generator.model import Medicine
-from generator.pages import page_kinds_for
-from generator.scaffold import ScaffoldError, add_months, new_medicine
-from generator.site import build_site
-
 from conftest import TEMPLATES, edit, write_mkdocs_config
 from test_build import medguide, tree
+
+from generator.build.pipeline import build_site
+from generator.cli.new_medicine import ScaffoldError, add_months, new_medicine
+from generator.content.loader import load_catalog
+from generator.content.pages import page_kinds_for
+from generator.model.records import Medicine
 
 
 @pytest.fixture

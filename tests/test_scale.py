@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from generator.builder import build
-from generator.pages import ONE_PAGE_LIST_MAX
-from generator.site import build_site
-
 from conftest import FIXTURES, TEMPLATES, write_mkdocs_config
 
 from bench import corpus  # the benchmark's record cloner
+from generator.build.builder import build
+from generator.build.pipeline import build_site
+from generator.content.pages import ONE_PAGE_LIST_MAX
 
 
 def add_clones(content: Path, count: int) -> list[str]:
@@ -76,7 +75,7 @@ def test_a_medicine_page_is_the_same_size_in_a_site_of_3_or_120_medicines(tmp_pa
 
 
 def test_the_checker_shows_every_pair_only_while_the_table_stays_small(content):
-    from generator.interaction_pages import PAIR_TABLE_MAX_MEDICINES
+    from generator.render.interaction_pages import PAIR_TABLE_MAX_MEDICINES
 
     add_clones(content, PAIR_TABLE_MAX_MEDICINES - 1)  # with testofen: exactly the most
     checker = {p.src_uri: p for p in build_site(content, TEMPLATES).pages}[

@@ -9,11 +9,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
-
-from generator.schema import SCHEMA_COMMENT, SCHEMA_FILE, medicine_schema, schema_text
-
-from test_build import medguide
 from conftest import FIXTURES, ROOT
+from test_build import medguide
+
+from generator.model.schema import SCHEMA_COMMENT, SCHEMA_FILE, medicine_schema, schema_text
 
 COMMITTED = ROOT / "content" / SCHEMA_FILE
 RECORDS = sorted((ROOT / "content" / "medicines").glob("*/medicine.yaml"))

@@ -13,18 +13,17 @@ import xml.etree.ElementTree as etree
 from pathlib import Path
 
 import pytest
-
-from generator.model import Medicine, ReviewStatus
-from generator.loader import load_catalog
-from generator.structured_data import medical_web_page
-
 from conftest import ROOT, edit, write_mkdocs_config
+
+from generator.content.loader import load_catalog
+from generator.model.records import Medicine, ReviewStatus
+from generator.render.structured_data import medical_web_page
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
 def build(config: Path, site: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "generator.cli", "--config", str(config),
+    result = subprocess.run([sys.executable, "-m", "generator.cli.main", "--config", str(config),
                              "build", "--site-dir", str(site)], capture_output=True, text=True,
                             env={**os.environ, "NO_COLOR": "1"})
     assert result.returncode == 0, result.stderr
@@ -170,7 +169,7 @@ def test_html_lang_comes_from_the_site_settings(built, content, tmp_path):
 
 
 def test_a_search_index_failure_stops_the_build_with_a_clear_message(monkeypatch, tmp_path):
-    from generator import search_index
+    from generator.build import search_index
 
     failing = tmp_path / "pagefind"
     failing.write_text("#!/bin/sh\necho 'Error: disk full' >&2\nexit 3\n")
@@ -181,7 +180,7 @@ def test_a_search_index_failure_stops_the_build_with_a_clear_message(monkeypatch
 
 
 def test_on_this_page_goes_after_the_warnings_when_a_page_marks_the_place():
-    from generator.theme import TOC_MARK, split_title
+    from generator.render.theme import TOC_MARK, split_title
 
     head, rest = split_title(f"<h1>T</h1><div>warning</div>{TOC_MARK}<h2>A</h2>")
     assert (head, rest) == ("<h1>T</h1><div>warning</div>", "<h2>A</h2>")

@@ -5,11 +5,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from generator.loader import load_catalog
-from generator.validate import check_catalog
-
 from conftest import edit
+
+from generator.checks.records import check_catalog
+from generator.content.loader import load_catalog
 
 TODAY = dt.date(2026, 11, 21)
 RECORD = "medicines/testofen/medicine.yaml"

@@ -1,6 +1,6 @@
 """The warning box at the top of a medicine's pages: the record says whether it is an FDA boxed
 warning or our own advice about stopping, and the page, its JSON-LD and the handouts name it
-accordingly (generator/warning_box.py)."""
+accordingly (generator/render/warning_box.py)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,15 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from conftest import TEMPLATES, edit
 from pydantic import ValidationError
 
-from conftest import TEMPLATES, edit
-from generator.handouts import HandoutSettings, plan_handouts
-from generator.loader import load_catalog
-from generator.model import Stopping
-from generator.site import build_site
-from generator.structured_data import drug
-from generator.validate import check_catalog
+from generator.build.handouts import HandoutSettings, plan_handouts
+from generator.build.pipeline import build_site
+from generator.checks.records import check_catalog
+from generator.content.loader import load_catalog
+from generator.model.records import Stopping
+from generator.render.structured_data import drug
 
 STOPPING = dict(withdrawal_risk=True, boxed_warning="Do not stop it.", risk=["Risky."],
                 taper=["Slowly."])

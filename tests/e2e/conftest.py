@@ -19,8 +19,8 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from generator.pages import SEARCH_URI
-from generator.site import build_site
+from generator.build.pipeline import build_site
+from generator.content.pages import SEARCH_URI, page_url
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -32,17 +32,6 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 740}
 # A common phone size, the one issue 16's measurements were taken at.
 COMMON_PHONE = {"width": 390, "height": 844}
-
-
-def page_url(src_uri: str) -> str:
-    """Site-relative URL of a generated page: `medicines/baclofen/how-to-take.md` →
-    `medicines/baclofen/how-to-take/`, `index.md` → `` (the home page)."""
-    path = src_uri[: -len(".md")]
-    if path == "index":
-        return ""
-    if path.endswith("/index"):
-        return path[: -len("index")]
-    return path + "/"
 
 
 def published_page_urls() -> list[str]:
@@ -68,7 +57,7 @@ def html_file(site: Path, url_path: str) -> Path:
 def site_dir(tmp_path_factory) -> Path:
     """The real content built exactly as `make site` builds it (search index included)."""
     site = tmp_path_factory.mktemp("e2e") / "site"
-    result = subprocess.run([sys.executable, "-m", "generator.cli", "build", "--site-dir",
+    result = subprocess.run([sys.executable, "-m", "generator.cli.main", "build", "--site-dir",
                              str(site)], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     return site

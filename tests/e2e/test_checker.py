@@ -14,13 +14,13 @@ import threading
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
-
 from conftest import ROOT, write_mkdocs_config
+from playwright.sync_api import expect
 from test_interactions import add_medicine
 
+
 def build(config: Path | None, site: Path) -> Path:
-    args = [sys.executable, "-m", "generator.cli"]
+    args = [sys.executable, "-m", "generator.cli.main"]
     if config is not None:
         args += ["--config", str(config)]
     result = subprocess.run(args + ["build", "--site-dir", str(site)], cwd=ROOT,

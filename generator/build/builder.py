@@ -1,0 +1,674 @@
+"""medguide's own build loop around MkDocs' structures: parallel and incremental.
+
+It runs MkDocs' plugin events in the order `mkdocs.commands.build.build` does and gives the
+same files, byte for byte (tested), with these differences:
+
+- Pages are converted and written by worker processes, one per core.
+- A page is converted and written only when something it depends on changed since the last
+  build into the same folder: its Markdown, its (reduced) navigation, whether the pages it
+  links to exist, or anything every page depends on (theme, configuration, medguide's code).
+  Anchor links of skipped pages are still checked, against anchors remembered from last time.
+- Every build makes the whole next site in a work folder next to the site: a full build
+  (first build, or theme, configuration or code changed) writes every file; a fast rebuild
+  writes what changed and hard-links the rest from the site. Only when everything worked is
+  the work folder swapped with the site in one step (renameat2), so a failed, interrupted or
+  killed build leaves the site as it was. Files whose bytes did not change stay the same
+  files (same date), and a rebuild with nothing changed swaps nothing. What a killed build
+  leaves behind is cleaned up by the next one.
+
+What is remembered lives in `<cache_dir>/site-<hash of the site folder>.pickle`. If the site
+folder no longer matches it (edited by hand, or built by plain `mkdocs build`), the next build
+is a full one.
+
+Plugins see one difference: page events run in the worker processes and only for pages being
+built, and `on_env` runs before pages are read. Page events must therefore not collect data
+across pages, and a plugin that writes files in `on_post_build` must write all of them on every
+build (unchanged ones are not rewritten on disk).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import errno
+import fcntl
+import gc
+import glob
+import hashlib
+import json
+import logging
+import multiprocessing
+import os
+import pickle
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import markdown
+import mkdocs
+from mkdocs.commands import build as mkdocs_build
+from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import Abort, BuildError
+from mkdocs.structure.files import Files, InclusionLevel, get_files, set_exclusions
+from mkdocs.structure.nav import get_navigation
+from mkdocs.structure.pages import Page
+
+from generator.build import progress, workers
+from generator.build.cache import (code_digest, digest, remove_stale_temp_files, tree_digest,
+                    write_atomically)
+from generator.content.problems import Problems, parse_problem
+from generator.render.catalog import template_failure
+from generator.build.search_index import SEARCH_BUNDLE
+
+log = logging.getLogger("medguide")
+
+MANIFEST_VERSION = 2
+# Below this many pages to build, starting worker processes costs more than it saves.
+PARALLEL_MIN_PAGES = 64
+CHUNK_PAGES = 32
+WORKER_CHUNKS = 24
+
+
+class BuildFailed(Exception):
+    """The build stopped; the site folder was left as it was."""
+
+    def __init__(self, message: str, problems=None):
+        super().__init__(message)
+        self.problems = problems  # content problems, when that is why
+
+
+@dataclass
+class BuildReport:
+    mode: str  # "full" or "incremental"
+    pages: int = 0
+    pages_built: int = 0
+    files_written: int = 0
+    files_removed: int = 0
+    phases: dict[str, float] = field(default_factory=dict)
+    warnings: list = field(default_factory=list)  # content warnings (e.g. overdue overrides)
+    changed: set[str] = field(default_factory=set)  # files written or removed (incremental)
+
+
+def build(config_file: Path, site_dir: Path, *, jobs: int | None = None,
+          plugin_options: dict | None = None) -> BuildReport:
+    """Build the site of `config_file` into `site_dir`, reusing the last build where it can.
+    `plugin_options` override the medguide plugin's options in mkdocs.yml."""
+    phases = progress.reset()
+    workers.jobs = jobs
+    site_dir = site_dir.resolve()
+    config = load_config(config_file=str(config_file), site_dir=str(site_dir))
+    # MkDocs keeps plugin objects from one configuration to the next in a process: what is
+    # set on ours here is put back afterwards.
+    plugin = config.plugins.get("medguide")
+    saved = {name: plugin.config[name] for name in plugin_options or {}}
+    for name, value in (plugin_options or {}).items():
+        plugin.config[name] = value
+    if plugin is not None:
+        plugin.search_by_builder = True  # the search index is built below, not in post_build
+    config.plugins.on_startup(command="build", dirty=False)
+    try:
+        with build_lock(site_dir):
+            recover_site(site_dir)
+            if cache_dir := _cache_dir(config, Path(config_file)):
+                remove_stale_temp_files(cache_dir)
+            return _build(config, Path(config_file), site_dir, workers.worker_count(), phases)
+    finally:
+        config.plugins.on_shutdown()
+        if plugin is not None:
+            plugin.search_by_builder = False
+            for name, value in saved.items():
+                plugin.config[name] = value
+        workers.jobs = None
+        gc.unfreeze()
+
+
+class RecordingFiles(Files):
+    """MkDocs' Files, noting which paths each page asks for (the pages it links to)."""
+
+    recording: set[str] | None = None
+
+    def get_file_from_path(self, path: str):
+        if self.recording is not None:
+            self.recording.add(path)
+        return super().get_file_from_path(path)
+
+
+class WarningLog(logging.Handler):
+    """MkDocs' warnings, as plain messages: they cross from worker processes to the build,
+    which stops on any of them in strict mode and reports each where it was written."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def _build(config: MkDocsConfig, config_file: Path, site_dir: Path, jobs: int,
+           phases: progress.Phases) -> BuildReport:
+    warnings = WarningLog()
+    if config.strict:
+        logging.getLogger("mkdocs").addHandler(warnings)
+    work_dir: Path | None = None
+    plugin = config.plugins.get("medguide")
+    try:
+        site_dir.parent.mkdir(parents=True, exist_ok=True)
+        work_dir = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-new-",
+                                         dir=site_dir.parent))
+        # Everything MkDocs and plugins write goes to the work folder: a whole new site in a
+        # full build, only what is new or changed in an incremental one.
+        config["site_dir"] = str(work_dir)
+        # What the pipeline loads lives until the end of this one-shot build: the garbage
+        # collector need not scan it, neither while it is made nor after (frozen).
+        gc.disable()
+        try:
+            config = config.plugins.on_config(config)
+        finally:
+            gc.freeze()
+            gc.enable()
+        cache_dir = _cache_dir(config, config_file)
+        manifest_path = (cache_dir / f"site-{digest(str(site_dir))[:16]}.pickle"
+                         if cache_dir else None)
+        old = _read_manifest(manifest_path, site_dir)
+        config.plugins.on_pre_build(config=config)
+
+        with phases.phase("prepare"):
+            files = get_files(config)
+            env = config.theme.get_env()
+            files.add_files_from_theme(env, config)
+            files = config.plugins.on_files(files, config=config)
+            set_exclusions(files, config)
+            files.__class__ = RecordingFiles
+            nav = get_navigation(files, config)
+            nav = config.plugins.on_nav(nav, config=config, files=files)
+            doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)
+            for file in doc_files:
+                if file.page is None:
+                    Page(None, file, config)
+            site_key = _site_key(config, config_file, plugin)
+            base_keys = _page_keys(doc_files, nav, site_key, plugin)
+            keys = _with_links(base_keys, _remembered_links(old), files)
+            mode = "incremental" if old and old["site_key"] == site_key else "full"
+            if mode == "full":
+                old = None
+            to_build = [f for f in doc_files
+                        if old is None or old["pages"].get(f.src_uri, {}).get("key")
+                        != keys[f.src_uri]]
+        report = BuildReport(mode, pages=len(doc_files), pages_built=len(to_build))
+        log.info(f"{mode} build: {len(to_build)} of {len(doc_files)} pages to build")
+
+        env = config.plugins.on_env(env, config=config, files=files)
+        with phases.phase("static files"):
+            statics = _copy_static_files(files, old)
+
+        with phases.phase("pages"):
+            results = _build_pages(to_build, config, files, doc_files, nav, env, jobs)
+            warnings.messages += results.pop("__warnings__")
+            remembered = _remember_pages(doc_files, results, old)
+            # A page built now is remembered under a key with the links it has now; the
+            # others keep the key they were matched with.
+            built_keys = _with_links({src: base_keys[src] for src in results},
+                                     {src: remembered[src]["links"] for src in results}, files)
+            for src, info in remembered.items():
+                info["key"] = built_keys.get(src) or keys[src]
+            _restore_pages(doc_files, files, remembered)
+            log_level = config.validation.links.anchors
+            for file in doc_files:
+                file.page.validate_anchor_links(files=files, log_level=log_level)
+            _abort_on_warnings(warnings, plugin, config)
+
+        with phases.phase("static files"):
+            # After the pages, as MkDocs does: the sitemap lists every page's metadata.
+            for template in config.theme.static_templates:
+                mkdocs_build._build_theme_template(template, env, files, config, nav)
+            for template in config.extra_templates:
+                mkdocs_build._build_extra_template(template, files, config, nav)
+
+        config.plugins.on_post_build(config=config)
+        _abort_on_warnings(warnings, plugin, config)
+        search = _search_index(plugin)
+
+        with phases.phase("write"):
+            # The next site is made complete in the work folder, then swapped in at once.
+            old_files = old["files"] if old else {}
+            produced = {f.dest_uri for f in files if f.inclusion.is_included()}
+            known_shas = {info["dest"]: info["sha"] for info in remembered.values()}
+            new_files: dict[str, list] = {}
+            _stage(work_dir, site_dir, old_files, produced, known_shas, new_files, report)
+        pages_changed = any(name.endswith(".html") for name in report.changed)
+        old_index = {name for name in old_files if name.startswith(SEARCH_FOLDER + "/")}
+        if search and (pages_changed or not old_index):
+            with phases.phase("search"):
+                search(work_dir, work_dir / SEARCH_FOLDER)
+            _stage(work_dir, site_dir, old_files, set(), {}, new_files, report)
+        elif search:
+            _stage(work_dir, site_dir, old_files, old_index, {}, new_files, report)
+        removed = set(old_files) - set(new_files)
+        report.files_removed = len(removed)
+        report.changed |= removed
+        with phases.phase("write"):
+            if old is None or report.changed:
+                _swap_in(work_dir, site_dir)
+            remove_tree(work_dir)  # the old site, or an unused copy
+            work_dir = None
+        # Written after the swap: if the build is killed in between, the site no longer
+        # matches the old manifest and the next build is a full one.
+        manifest = {"version": MANIFEST_VERSION, "site_key": site_key,
+                    "pages": remembered, "static": statics, "files": new_files}
+        if manifest_path and manifest != old:
+            _write_manifest(manifest_path, manifest)
+        report.phases = dict(phases.seconds)
+        report.warnings = list(plugin.site_build.problems.warnings) if plugin else []
+        return report
+    except Exception as exc:
+        config.plugins.on_build_error(error=exc)
+        plugin = config.plugins.get("medguide")
+        site_build = getattr(plugin, "site_build", None)
+        if site_build is not None and not site_build.ok:
+            raise BuildFailed("content has errors", site_build.problems) from None
+        if isinstance(exc, BuildError):
+            located = parse_problem(str(exc))  # a plugin's problem with its file and line
+            raise BuildFailed(str(exc), Problems([located]) if located else None) from None
+        if isinstance(exc, Abort):
+            raise BuildFailed(exc.message if hasattr(exc, "message") else str(exc)) from None
+        if (failure := template_failure(exc)) is not None:  # a theme template
+            problems = Problems()
+            problems.add(failure.path, failure.line, 1, "(template)", failure.message)
+            raise BuildFailed(str(failure), problems) from None
+        raise
+    finally:
+        logging.getLogger("mkdocs").removeHandler(warnings)
+        if work_dir is not None:
+            remove_tree(work_dir)
+
+
+def _abort_on_warnings(warnings: WarningLog, plugin, config: MkDocsConfig) -> None:
+    if not warnings.messages:
+        return
+    problems = plugin.warning_problems(warnings.messages, config) if plugin else None
+    raise BuildFailed(f"stopped on {len(warnings.messages)} MkDocs warning(s) in strict mode: "
+                      + "; ".join(warnings.messages), problems)
+
+
+SEARCH_FOLDER = SEARCH_BUNDLE
+
+
+def _search_index(plugin):
+    """How to index the site for search (`index(site, output)`), or None when the site has
+    no search. The medguide plugin leaves this to the fast build, which indexes only after
+    pages changed, and the whole site (not only what changed)."""
+    if plugin is None or not plugin.config.get("search_index", False):
+        return None
+    from generator.build.search_index import SearchIndexError, build_search_index
+
+    def index(site: Path, output: Path) -> None:
+        try:
+            build_search_index(site, output)
+        except (SearchIndexError, OSError) as exc:
+            raise BuildFailed(f"search index: {exc}") from None
+    return index
+
+
+def _cache_dir(config: MkDocsConfig, config_file: Path) -> Path | None:
+    plugin = config.plugins.get("medguide")
+    name = getattr(plugin, "config", {}).get("cache_dir") if plugin else None
+    return config_file.resolve().parent / name if name else None
+
+
+# ---------------------------------------------------------------- what a page depends on
+
+def _site_key(config: MkDocsConfig, config_file: Path, plugin) -> str:
+    """Hash of what every page depends on: theme, settings, Markdown extensions, shared
+    content (site settings, glossary, ...), code."""
+    settings = {name: _stable_repr(config.get(name)) for name in (
+        "site_name", "site_url", "site_description", "site_author", "copyright",
+        "use_directory_urls", "markdown_extensions", "mdx_configs", "extra", "extra_css",
+        "extra_javascript", "repo_url", "edit_uri", "docs_dir")}
+    settings["theme"] = repr(sorted((k, repr(v)) for k, v in config.theme.items()))
+    return digest(
+        str(MANIFEST_VERSION), mkdocs.__version__, markdown.__version__, code_digest(),
+        json.dumps(settings, sort_keys=True),
+        plugin.shared_inputs() if plugin is not None else "",
+        *(tree_digest(Path(folder)) for folder in config.theme.dirs),
+    )
+
+
+def _stable_repr(value) -> str:
+    """`repr`, but extension objects by their class (their address changes every run; what
+    they do is medguide's code and the shared content, both in the site key)."""
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_stable_repr(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r}: {_stable_repr(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (str, int, float, bool, type(None))):
+        return repr(value)
+    return f"<{type(value).__module__}.{type(value).__qualname__}>"
+
+
+def _item_signature(item) -> list:
+    return [item.title, getattr(item, "url", None), bool(item.is_section)]
+
+
+def _remembered_links(old: dict | None) -> dict[str, list[str]]:
+    return {src: info.get("links", []) for src, info in old["pages"].items()} if old else {}
+
+
+def _with_links(base_keys: dict[str, str], links: dict[str, list[str]], files: Files
+                ) -> dict[str, str]:
+    """Complete each page's key with which of the pages it links to exist."""
+    known = {f.src_uri for f in files}
+    return {src: digest(base, json.dumps([[link, link in known]
+                                          for link in links.get(src, [])]))
+            for src, base in base_keys.items()}
+
+
+def _page_keys(doc_files, nav, site_key: str, plugin) -> dict[str, str]:
+    """Each page's key, but for its links: a hash of everything its HTML depends on."""
+    top = json.dumps([_item_signature(i) for i in nav.items if not i.is_section])
+    sections: dict[int, list] = {}  # made once per section, not once per page in it
+    keys = {}
+    for file in doc_files:
+        page = file.page
+        section = page.parent
+        if section is not None and id(section) not in sections:
+            sections[id(section)] = [section.title,
+                                     [_item_signature(c) for c in section.children]]
+        neighbours = [
+            sections[id(section)] if section else None,
+            _item_signature(page.previous_page) if page.previous_page else None,
+            _item_signature(page.next_page) if page.next_page else None,
+            page.title, page.url, page.is_homepage,
+        ]
+        keys[file.src_uri] = digest(
+            site_key, top, file.src_uri, hashlib.sha256(file.content_bytes).hexdigest(),
+            json.dumps(neighbours),
+            plugin.page_inputs(file.src_uri) if plugin is not None else "")
+    return keys
+
+
+# ---------------------------------------------------------------- building pages
+
+_JOB: dict[str, Any] = {}
+
+
+def _build_pages(to_build, config, files, doc_files, nav, env, jobs: int) -> dict:
+    """Read, convert and write `to_build`; returns what each page links to and its anchors."""
+    _JOB.update(config=config, files=files, doc_files=doc_files, nav=nav, env=env,
+                pages=to_build)
+    indices = list(range(len(to_build)))
+    chunks = [indices[i:i + CHUNK_PAGES] for i in range(0, len(indices), CHUNK_PAGES)]
+    bar = progress.Progress("pages", len(to_build))
+    results: dict = {"__warnings__": []}
+
+    def collect(chunk_result):
+        pages, messages = chunk_result
+        for src_uri, info in pages:
+            results[src_uri] = info
+        results["__warnings__"] += messages
+        bar.advance(len(pages))
+
+    try:
+        if jobs > 1 and len(to_build) >= PARALLEL_MIN_PAGES:
+            context = multiprocessing.get_context("fork")
+            # Objects made so far are only read by the workers: keep the garbage collector
+            # from touching (and so copying) them in every worker.
+            gc.freeze()
+            # A worker's memory grows as it touches (and so copies) what it shares with this
+            # process; a fresh fork after WORKER_CHUNKS chunks keeps it bounded.
+            with context.Pool(min(jobs, len(chunks)), maxtasksperchild=WORKER_CHUNKS) as pool:
+                for chunk_result in pool.imap_unordered(_build_chunk, chunks):
+                    collect(chunk_result)
+        else:
+            for chunk in chunks:
+                collect(_build_chunk(chunk, count_warnings=False))
+    finally:
+        bar.close()
+        _JOB.clear()
+    return results
+
+
+def _build_chunk(indices: list[int], count_warnings: bool = True):
+    """Build some pages (in a worker, or in the main process)."""
+    config, files = _JOB["config"], _JOB["files"]
+    counter = WarningLog()
+    if count_warnings:  # in the main process the build's own log sees the warnings
+        logging.getLogger("mkdocs").addHandler(counter)
+    try:
+        out = []
+        for index in indices:
+            page = _JOB["pages"][index].page
+            files.recording = links = set()
+            try:
+                mkdocs_build._populate_page(page, config, files)
+            finally:
+                files.recording = None
+            mkdocs_build._build_page(page, config, _JOB["doc_files"], _JOB["nav"], _JOB["env"])
+            with open(page.file.abs_dest_path, "rb") as written:  # still in the page cache
+                sha = hashlib.sha256(written.read()).hexdigest()
+            out.append((page.file.src_uri, {
+                "dest": page.file.dest_uri, "sha": sha,
+                "meta": page.meta, "update_date": page.update_date,
+                "anchors": sorted(page.present_anchor_ids or ()),
+                "links": sorted(links),
+                "anchor_links": {to.src_uri: dict(sorted(anchors.items()))
+                                 for to, anchors in (page.links_to_anchors or {}).items()},
+            }))
+            # Written and summed up: its text is not needed again, so memory stays flat.
+            page.markdown = page.content = None
+            page.toc = []
+        return out, counter.messages
+    finally:
+        logging.getLogger("mkdocs").removeHandler(counter)
+
+
+def _remember_pages(doc_files, results, old) -> dict:
+    remembered = {}
+    for file in doc_files:
+        info = results.get(file.src_uri)
+        remembered[file.src_uri] = dict(info if info is not None
+                                        else old["pages"][file.src_uri])
+    return remembered
+
+
+def _restore_pages(doc_files, files: Files, remembered: dict) -> None:
+    """Give every page what its last conversion found (metadata, date, anchors, anchor
+    links), so the sitemap can list it and links between pages can be checked without
+    converting it again."""
+    for file in doc_files:
+        info = remembered[file.src_uri]
+        page = file.page
+        page.meta = info["meta"]
+        page.update_date = info["update_date"]
+        page.present_anchor_ids = set(info["anchors"])
+        page.links_to_anchors = {}
+        for target, anchors in info["anchor_links"].items():
+            to = files.get_file_from_path(target)
+            if to is not None:
+                page.links_to_anchors[to] = dict(anchors)
+
+
+# ---------------------------------------------------------------- the site folder
+
+def _static_signature(file) -> list:
+    if file.abs_src_path and file._content is None:
+        stat = os.stat(file.abs_src_path)
+        return [file.abs_src_path, stat.st_size, stat.st_mtime_ns]
+    return [hashlib.sha256(file.content_bytes).hexdigest()]
+
+
+def _copy_static_files(files: Files, old: dict | None) -> dict[str, list]:
+    """Copy static files (theme assets, handouts) to the work folder, but in an incremental
+    build only those whose source changed since the last build copied them."""
+    signatures = {}
+    for file in files:
+        if file.is_documentation_page() or not file.inclusion.is_included():
+            continue
+        signature = signatures[file.dest_uri] = _static_signature(file)
+        if (old and old.get("static", {}).get(file.dest_uri) == signature
+                and file.dest_uri in old["files"]):
+            continue  # already in the site, from the same source
+        file.copy_file()
+    return signatures
+
+
+def _file_state(path: Path, sha: str | None = None) -> list:
+    stat = path.stat()
+    if sha is None:
+        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    return [sha, stat.st_size, stat.st_mtime_ns]
+
+
+def _listing(folder: Path) -> dict[str, Path]:
+    found = {}
+    prefix = len(str(folder)) + 1
+    for root, dirs, names in os.walk(folder):
+        for name in names:
+            path = os.path.join(root, name)
+            found[path[prefix:]] = Path(path)
+    return found
+
+
+def _stats(folder: Path) -> dict[str, list[int]]:
+    """[size, modification time] of every file under `folder`, by relative path."""
+    found = {}
+    prefix = len(str(folder)) + 1
+    for root, dirs, names in os.walk(folder):
+        for name in names:
+            path = os.path.join(root, name)
+            stat = os.stat(path)
+            found[path[prefix:]] = [stat.st_size, stat.st_mtime_ns]
+    return found
+
+
+def _read_manifest(path: Path | None, site_dir: Path) -> dict | None:
+    """The last build's record, if the site folder is still exactly what it wrote."""
+    if path is None or not path.is_file() or not site_dir.is_dir():
+        return None
+    try:
+        with open(path, "rb") as handle:
+            manifest = pickle.load(handle)
+    except Exception:  # unreadable: build in full
+        return None
+    if not isinstance(manifest, dict) or manifest.get("version") != MANIFEST_VERSION:
+        return None
+    files = manifest.get("files", {})
+    on_disk = _stats(site_dir)
+    if on_disk.keys() != files.keys():
+        return None
+    if any(state != files[name][1:] for name, state in on_disk.items()):
+        return None
+    return manifest
+
+
+def _write_manifest(path: Path, data: dict) -> None:
+    write_atomically(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _stage(work_dir: Path, site_dir: Path, old_files: dict, keep: set[str],
+           known_shas: dict[str, str], files: dict, report: BuildReport) -> None:
+    """Make `work_dir` hold the whole next site. A file written there with the bytes the
+    site already has becomes a hard link to the site's copy (it keeps its date, so nothing
+    downstream sees a change); the site's files in `keep` that were not written again are
+    linked in. `files` gets the state of each file staged (name -> [sha, size, mtime])."""
+    for name, path in _listing(work_dir).items():
+        if name in files:
+            continue  # staged by an earlier call
+        sha = known_shas.get(name) or hashlib.sha256(path.read_bytes()).hexdigest()
+        if name in old_files and old_files[name][0] == sha:
+            _link(site_dir / name, path, replace=True)
+            files[name] = old_files[name]
+        else:
+            files[name] = _file_state(path, sha)
+            report.files_written += 1
+            report.changed.add(name)
+    for name in sorted(keep - set(files)):
+        if name in old_files:
+            _link(site_dir / name, work_dir / name)
+            files[name] = old_files[name]
+
+
+def _link(source: Path, target: Path, *, replace: bool = False) -> None:
+    """Hard-link `source` at `target` (a copy with the same date where links are refused,
+    as for an immutable file)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = target.with_name(f".link-{target.name}") if replace else target
+    try:
+        os.link(source, temp)
+    except OSError:
+        shutil.copy2(source, temp)
+    if replace:
+        os.replace(temp, target)
+
+
+# renameat2(2): swap two paths in one step.
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+_LIBC = ctypes.CDLL(None, use_errno=True)
+
+
+def _swap_in(staging: Path, site_dir: Path) -> None:
+    """Put the staged site in place of the old one in a single step, so that a reader, or a
+    build killed at any moment, finds the old site or the new one and never a mix. The old
+    site ends up at `staging`."""
+    staging.chmod(0o755)  # mkdtemp makes private folders; a site is for everyone to read
+    if not site_dir.exists():
+        staging.rename(site_dir)
+        staging.mkdir()
+        return
+    if hasattr(_LIBC, "renameat2") and _LIBC.renameat2(
+            _AT_FDCWD, os.fsencode(staging), _AT_FDCWD, os.fsencode(site_dir),
+            _RENAME_EXCHANGE) == 0:
+        return
+    code = ctypes.get_errno()
+    if code not in (0, errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        raise OSError(code, os.strerror(code), str(site_dir))
+    # A file system without the exchange: two renames. A kill between them leaves the old
+    # site under `.<site>-old-<pid>`, which the next build puts back (`recover_site`).
+    aside = site_dir.with_name(f".{site_dir.name}-old-{os.getpid()}")
+    site_dir.rename(aside)
+    staging.rename(site_dir)
+    aside.rename(staging)
+
+
+def recover_site(site_dir: Path) -> None:
+    """Undo what a killed build left next to `site_dir`: put back a site moved aside and
+    remove unfinished work folders. The caller holds the build lock."""
+    parent, name = site_dir.parent, site_dir.name
+    if not parent.is_dir():
+        return
+    aside = sorted(parent.glob(f".{glob.escape(name)}-old-*"))
+    if aside and not site_dir.exists():
+        aside.pop().rename(site_dir)
+    for leftover in aside + sorted(parent.glob(f".{glob.escape(name)}-new-*")):
+        remove_tree(leftover)
+
+
+def remove_tree(path: Path) -> None:
+    """Remove a folder, including one made read-only (an old site someone protected)."""
+    def writable_and_again(function, name, _):
+        os.chmod(os.path.dirname(name), 0o755)
+        function(name)
+    try:
+        shutil.rmtree(path, onerror=writable_and_again)
+    except OSError:
+        pass  # the next build tries again
+
+
+@contextlib.contextmanager
+def build_lock(site_dir: Path):
+    """One build at a time per site folder: another one's work folder is not a leftover."""
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    handle = os.open(site_dir.parent, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildFailed(f"another build is writing to {site_dir}; "
+                              "wait for it to finish") from None
+        yield
+    finally:
+        os.close(handle)  # releases the lock

@@ -1,0 +1,220 @@
+"""Content-addressed caches for the core pipeline, so a rebuild redoes only what changed.
+
+Four caches, each a folder of pickles named by a hash of everything the result depends on:
+- records: a medicine folder's bytes → its loaded record (and the problems loading found);
+- checks: the same, the shared content, the date and every medicine's identity → the problems
+  checking that medicine found;
+- pages: a medicine's record, the templates, the shared content and every medicine's identity
+  → that medicine's rendered pages;
+- handout plans: the same → which PDFs that medicine has and the hash their cached files
+  go by (so finding them does not mean rendering their HTML again).
+A key that misses is computed and stored; entries no build used are removed at the end of a
+build, so the cache never holds more than about one site's worth. Wrong or unreadable entries
+are treated as misses: a cache can make a build faster, never different.
+"""
+
+from __future__ import annotations
+
+import functools
+import gc
+import hashlib
+import os
+import pickle
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+# Bump when what is cached changes shape, so old entries are never read.
+CACHE_VERSION = "1"
+
+
+def digest(*parts: bytes | str) -> str:
+    hasher = hashlib.sha256(CACHE_VERSION.encode())
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        hasher.update(len(data).to_bytes(8, "little"))
+        hasher.update(data)
+    return hasher.hexdigest()
+
+
+def tree_digest(folder: Path, *, skip: Callable[[Path], bool] = lambda p: False) -> str:
+    """Hash of every file under `folder` (names and bytes), in a stable order."""
+    parts: list[bytes | str] = []
+    root = str(folder)
+    for path in _files_under(root):
+        if not skip(Path(path)):
+            parts += [os.path.relpath(path, root).replace(os.sep, "/"), file_digest(path)]
+    return digest(*parts)
+
+
+def _files_under(root: str) -> list[str]:
+    """Every file under `root`, sorted as their relative paths sort."""
+    found = []
+    for folder, dirs, names in os.walk(root):
+        found += [os.path.join(folder, name) for name in names]
+    return sorted(found, key=lambda path: Path(path).relative_to(root).parts)
+
+
+def folder_digest(folder: Path) -> str:
+    """Hash of the files directly in `folder` plus its location (paths end up in problems)."""
+    parts: list[bytes | str] = [str(folder.resolve())]
+    with os.scandir(folder) as entries:
+        for entry in sorted(entries, key=lambda e: e.name):
+            if entry.is_file():
+                parts += [entry.name, file_digest(entry.path)]
+    return digest(*parts)
+
+
+# file path → ((size, modification time, inode), hash of its bytes). Several digests of one
+# build read the same files; a file is read again only when its size, time or inode changed
+# (`medguide serve` keeps this process from one rebuild to the next).
+RECENT_NS = 2_000_000_000
+_FILE_DIGESTS: dict[str, tuple[tuple[int, int, int], str]] = {}
+
+
+def file_digest(path: str | Path) -> str:
+    path = str(path)
+    stat = os.stat(path)
+    state = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    known = _FILE_DIGESTS.get(path)
+    if known is not None and known[0] == state:
+        return known[1]
+    with open(path, "rb") as handle:
+        value = hashlib.sha256(handle.read()).hexdigest()
+    # A file changed in the last moments could change again within the clock's resolution
+    # without its time or size changing: it is read again next time (as git does).
+    if time.time_ns() - stat.st_mtime_ns > RECENT_NS:
+        _FILE_DIGESTS[path] = (state, value)
+    return value
+
+
+TEMP_PREFIX = ".tmp-"
+# A write renames its temporary file within moments; one this old was left by a process
+# that was killed (or ran out of disk) and is removed by the next build.
+STALE_TEMP_SECONDS = 600
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write `path` so that nobody ever reads half of it: into a temporary file next to it,
+    then renamed over it. If the write fails (a full disk), the temporary file goes too."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temp, path)
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise
+
+
+def remove_stale_temp_files(folder: Path) -> None:
+    """Remove the temporary files killed processes left anywhere under `folder`."""
+    cutoff = time.time() - STALE_TEMP_SECONDS
+    for path in folder.rglob(f"{TEMP_PREFIX}*") if folder.is_dir() else ():
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+        except OSError:
+            pass  # gone already, or not ours to remove
+
+
+class PickleCache:
+    """One folder of pickled values by key, remembering which keys this build used."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.used: set[str] = set()
+        self.recent: dict[str, Any] = {}  # values this build already has in memory
+
+    def remember(self, key: str, value: Any) -> None:
+        """Note a value another process stored under `key`, so reading it costs nothing."""
+        self.used.add(key)
+        self.recent[key] = value
+
+    def get(self, key: str) -> Any | None:
+        self.used.add(key)
+        if key in self.recent:
+            return self.recent[key]
+        try:
+            with open(self.folder / f"{key}.pickle", "rb") as handle:
+                return pickle.load(handle)
+        except FileNotFoundError:
+            return None
+        except Exception:  # a damaged entry is a miss
+            return None
+
+    def has(self, key: str) -> bool:
+        return (self.folder / f"{key}.pickle").is_file()
+
+    def put(self, key: str, value: Any) -> None:
+        self.used.add(key)
+        write_atomically(self.folder / f"{key}.pickle",
+                         pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def prune(self) -> None:
+        """Remove entries this build did not use."""
+        if not self.folder.is_dir():
+            return
+        for path in self.folder.iterdir():
+            if path.suffix == ".pickle" and path.stem not in self.used:
+                path.unlink(missing_ok=True)
+
+
+class CoreCache:
+    """The caches of one project (under its cache folder, e.g. `.cache/`)."""
+
+    def __init__(self, cache_dir: Path) -> None:
+        self.records = PickleCache(cache_dir / "records")
+        self.pages = PickleCache(cache_dir / "pages")
+        self.checks = PickleCache(cache_dir / "checks")
+        self.handout_plans = PickleCache(cache_dir / "handout-plans")
+        self.folder_digests: dict[Path, str] = {}
+
+    def prune(self) -> None:
+        self.records.prune()
+        self.pages.prune()
+        self.checks.prune()
+        self.handout_plans.prune()
+
+
+def shared_inputs_digest(content_dir: Path, templates_dir: Path,
+                         extra: Iterable[str] = ()) -> str:
+    """Hash of everything every medicine's pages may depend on besides its own record:
+    the page templates and all content outside `medicines/` (site settings, glossary,
+    interactions, ...). The web theme is not included: it does not shape page Markdown."""
+    theme = templates_dir / "theme"
+    return digest(
+        code_digest(),
+        tree_digest(templates_dir, skip=lambda p: theme in p.parents),
+        tree_digest(content_dir, skip=lambda p: (content_dir / "medicines") in p.parents),
+        *extra,
+    )
+
+
+@functools.lru_cache(maxsize=None)
+def code_digest() -> str:
+    """Hash of medguide's own code: a change to it may change any page."""
+    package = Path(__file__).resolve().parent.parent
+    return digest(*(part for path in sorted(package.rglob("*.py"))
+                    for part in (path.relative_to(package).as_posix(), path.read_bytes())))
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while making many long-lived objects.
+
+    Loading a thousand records makes millions of objects with no reference cycles; the
+    collector would scan all of them again and again (two thirds of the loading time)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

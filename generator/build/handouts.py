@@ -1,0 +1,555 @@
+"""Printable handouts and the pump wallet card: PDFs rendered straight from the record.
+
+One handout per medicine and form group (`site/handouts/<slug>-<group>.pdf`, or `<slug>.pdf`
+when a medicine has a single group), plus `<slug>-wallet-card.pdf` for a medicine with a pump.
+The print templates live in `templates/handouts/`; WeasyPrint turns their HTML into tagged
+PDF/UA files.
+
+PDFs are cached outside the site (`.cache/handouts/` by default) under a hash of everything
+that goes into them: the rendered HTML (record, templates and settings), the stylesheets and
+fonts, and the versions of this code and of the PDF libraries. A rebuild only renders what
+changed, in parallel over the machine's cores. Independent of MkDocs.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import concurrent.futures.process
+import hashlib
+import json
+import logging
+import multiprocessing
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from importlib import metadata
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+import jinja2
+import markdown
+import segno
+
+from generator.build.workers import worker_count
+from generator.build.cache import PickleCache, code_digest, digest, write_atomically
+from generator.content.interactions import InteractionIndex
+from generator.content.loader import Catalog, InteractionSource, MedicineSource
+from generator.model.records import Form, Medicine, Route
+from generator.content.pages import display_name, medicine_page_uri, page_url
+from generator.render.catalog import make_environment, render_template, review_view_of
+from generator.content.sanitize import clean_html, shorten
+from generator.model.citations import CITATION, references_cited
+from generator.render.warning_box import warning_box
+from generator.model.words import forms_in_words
+
+HANDOUT_TEMPLATES = "handouts"
+PAPER_SIZES = ("letter", "a4")
+MAX_HANDOUT_PAGES = 2
+MAX_WALLET_CARD_PAGES = 1
+# CSS class of the wallet card's fixed-size panels: their text must fit inside them.
+CARD_PANEL_CLASS = "card__panel"
+# Bump to invalidate every cached PDF when the way they are made changes outside this file.
+CACHE_FORMAT = 2
+PDF_LIBRARIES = ("weasyprint", "pydyf", "fonttools", "pillow", "segno")
+FILE_URL = re.compile(r"url\(\s*['\"]?file://([^'\")]+)['\"]?\s*\)")
+
+
+
+class HandoutProblem(Exception):
+    """A handout cannot be built: names the file (record, template or stylesheet) to fix."""
+
+    def __init__(self, path: Path | str, line: int, field_name: str, message: str,
+                 hint: str | None = None):
+        super().__init__(f"{path}:{line}: {field_name}: {message}")
+        self.path, self.line, self.field, self.message, self.hint = (
+            path, line, field_name, message, hint)
+
+
+@dataclass(frozen=True)
+class HandoutSettings:
+    """How handouts are built: where the cache lives and the paper size. How many processes
+    render them is the build's (`medguide build --jobs`, see build.workers)."""
+
+    cache_dir: Path
+    paper: str = "letter"
+
+    def __post_init__(self) -> None:
+        if self.paper not in PAPER_SIZES:
+            raise ValueError(f"paper must be one of {', '.join(PAPER_SIZES)}, not {self.paper!r}")
+
+
+@dataclass(frozen=True)
+class FormGroup:
+    """Forms that share a handout, e.g. tablets and liquid, or the pump."""
+
+    id: str
+    forms: tuple[Form, ...]
+
+    @property
+    def is_pump(self) -> bool:
+        return all(form.route is Route.intrathecal for form in self.forms)
+
+    @property
+    def words(self) -> str:
+        """What the group is, in a few words: "tablets and liquid", "pump"."""
+        return forms_in_words(self.forms)
+
+
+@dataclass(frozen=True)
+class HandoutJob:
+    """One PDF to make: its name, the HTML to render and how to check the result."""
+
+    slug: str
+    source_path: Path  # the record, for error messages
+    kind: str  # "handout" or "wallet-card"
+    group: str | None
+    words: str  # what the group is: "tablets and liquid", "pump"
+    file_name: str
+    title: str
+    html: str
+    base_url: str
+    max_pages: int
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class Handout:
+    """One PDF that was built (or taken from the cache): what the web pages link to."""
+
+    slug: str
+    kind: str
+    group: str | None
+    words: str
+    file_name: str
+    title: str
+    path: Path  # the cached file
+    size: int  # bytes
+    pages: int
+
+    @property
+    def src_uri(self) -> str:
+        """Where the PDF goes in the site."""
+        return f"handouts/{self.file_name}"
+
+    @property
+    def is_wallet_card(self) -> bool:
+        return self.kind == "wallet-card"
+
+    @property
+    def size_text(self) -> str:
+        """The file size as people read it: "38 KB", "1.2 MB"."""
+        if self.size < 1000 * 1000:
+            return f"{max(1, round(self.size / 1000))} KB"
+        return f"{self.size / 1000 / 1000:.1f} MB"
+
+
+@dataclass
+class HandoutBuild:
+    """What a build did: the handouts, and which were rendered rather than taken from cache."""
+
+    handouts: list[Handout] = field(default_factory=list)
+    rendered: list[str] = field(default_factory=list)
+    cached: list[str] = field(default_factory=list)
+
+    def by_medicine(self) -> dict[str, list[Handout]]:
+        result: dict[str, list[Handout]] = {}
+        for handout in self.handouts:
+            result.setdefault(handout.slug, []).append(handout)
+        return result
+
+
+# ---------------------------------------------------------------- what goes on a handout
+
+
+def form_groups(medicine: Medicine) -> list[FormGroup]:
+    """The record's form groups, in the order their first form is listed."""
+    order: list[str] = []
+    forms: dict[str, list[Form]] = {}
+    for form in medicine.forms:
+        if form.group not in forms:
+            order.append(form.group)
+        forms.setdefault(form.group, []).append(form)
+    return [FormGroup(group, tuple(forms[group])) for group in order]
+
+
+def handout_file_name(slug: str, group: FormGroup, groups: list[FormGroup]) -> str:
+    return f"{slug}.pdf" if len(groups) == 1 else f"{slug}-{group.id}.pdf"
+
+
+def wallet_card_file_name(slug: str) -> str:
+    return f"{slug}-wallet-card.pdf"
+
+
+def qr_code(url: str) -> str:
+    """A QR code for `url`, as an SVG data URI (vector, so it prints sharp at any size)."""
+    return segno.make(url, error="m").svg_data_uri(border=0, dark="#000", light="#fff",
+                                                   unit="mm", nl=False)
+
+
+_MARKDOWN = markdown.Markdown()
+
+
+def inline_markdown(text: str) -> jinja2.utils.markupsafe.Markup:
+    """A record's free text (inline Markdown) as HTML, without reference citations.
+
+    """
+    text = CITATION.sub("", str(text)).strip()
+    # Content is checked to hold no HTML; what it makes still passes the allowlist, since a
+    # handout has no final HTML check of its own.
+    html = clean_html(_MARKDOWN.reset().convert(text))
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        html = html[3:-4]
+    return jinja2.utils.markupsafe.Markup(html)
+
+
+def handout_context(catalog: Catalog, source: MedicineSource, group: FormGroup,
+                    settings: HandoutSettings, index: InteractionIndex) -> dict:
+    """What a handout's template needs beyond the record: selections made for this group.
+    The review is never shown as overdue, so the PDF does not depend on the day it is built
+    (a build with an overdue review stops before the handouts, unless overridden)."""
+    medicine = source.record
+    interactions = index.for_medicine(source.slug)
+    ids = {form.id for form in group.forms}
+    url = catalog.site.url + page_url(
+        medicine_page_uri(source.slug, "pump-care" if group.is_pump else "overview"))
+    return dict(
+        site=catalog.site, medicine=medicine, slug=source.slug, name=display_name(medicine),
+        group=group,
+        brands=[brand for brand in medicine.brand_names
+                if not brand.forms or ids.intersection(brand.forms)],
+        regimens=[regimen for regimen in medicine.dosing.regimens
+                  if ids.intersection(regimen.forms)],
+        major_interactions=[item for item in interactions if item.severity.value == "major"],
+        other_interactions=[item for item in interactions if item.severity.value != "major"],
+        review=review_view_of(medicine.review, medicine.changes, catalog, overdue=False),
+        warning=warning_box(medicine, group.forms),
+        url=url, qr=qr_code(url), paper=settings.paper,
+        date=medicine.review.last_reviewed.isoformat(),
+    )
+
+
+def plan_handouts(catalog: Catalog, medicines: list[MedicineSource], templates_dir: Path,
+                  settings: HandoutSettings, only: set[str] | None = None,
+                  rules: list[InteractionSource] | None = None) -> list[HandoutJob]:
+    """Every PDF the site needs (or those of the medicines whose slugs are in `only`), with
+    its HTML rendered from the record. `medicines` are all the published ones, and `rules`
+    the published interaction rules (None: all): those between them show on handouts."""
+    env = make_environment(templates_dir)
+    env.filters["inline"] = inline_markdown
+    base_url = (templates_dir / HANDOUT_TEMPLATES).resolve().as_uri() + "/"
+    index = InteractionIndex(catalog, medicines, rules)
+    jobs = []
+    for source in sorted(medicines, key=lambda s: s.slug):
+        if only is not None and source.slug not in only:
+            continue
+        groups = form_groups(source.record)
+        for group in groups:
+            context = handout_context(catalog, source, group, settings, index)
+            title = f"{context['name']} {group.words}: patient handout"
+            html = render_print_template(env, templates_dir, "handout.html.j2",
+                                         title=title, **context)
+            jobs.append(HandoutJob(source.slug, source.path, "handout", group.id, group.words,
+                                   handout_file_name(source.slug, group, groups), title, html,
+                                   base_url, MAX_HANDOUT_PAGES))
+        pump = next((group for group in groups if group.is_pump), None)
+        if source.record.has_pump and pump is not None:
+            context = handout_context(catalog, source, pump, settings, index)
+            title = f"{context['name']} pump: wallet card"
+            html = render_print_template(env, templates_dir, "wallet-card.html.j2",
+                                         title=title, **context)
+            jobs.append(HandoutJob(source.slug, source.path, "wallet-card", None, pump.words,
+                                   wallet_card_file_name(source.slug), title, html, base_url,
+                                   MAX_WALLET_CARD_PAGES))
+    return jobs
+
+
+def render_print_template(env: jinja2.Environment, templates_dir: Path, template_name: str,
+                          **context) -> str:
+    try:
+        return render_template(env, f"{HANDOUT_TEMPLATES}/{template_name}", **context)
+    except jinja2.TemplateNotFound as exc:
+        raise HandoutProblem(templates_dir / HANDOUT_TEMPLATES, 1, "(template)",
+                             f"template {exc.name} not found") from None
+
+
+# ---------------------------------------------------------------- the cache
+
+
+def asset_digest(templates_dir: Path) -> str:
+    """Hash of what the HTML pulls in when rendered: stylesheets and other files next to the
+    templates, the font files they name, medguide's code and the PDF libraries' versions."""
+    digest = hashlib.sha256(f"format {CACHE_FORMAT}\n{code_digest()}\n".encode())
+    for name in PDF_LIBRARIES:
+        digest.update(f"{name} {metadata.version(name)}\n".encode())
+    folder = templates_dir / HANDOUT_TEMPLATES
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        digest.update(f"{path.relative_to(folder).as_posix()}\n".encode())
+        digest.update(hashlib.sha256(data).digest())
+        if path.suffix == ".css":
+            for font in check_linked_files(path, data.decode("utf-8")):
+                digest.update(f"{font}\n".encode())
+                digest.update(hashlib.sha256(font.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def check_linked_files(stylesheet: Path, css: str) -> list[Path]:
+    """Local files (fonts) a stylesheet names with `url(file://…)`; each must exist, or
+    WeasyPrint would silently fall back to another font."""
+    files = []
+    for match in FILE_URL.finditer(css):
+        path = Path(match.group(1))
+        if not path.is_file():
+            line = css[: match.start()].count("\n") + 1
+            raise HandoutProblem(stylesheet, line, "(stylesheet)",
+                                 f"file {path} not found",
+                                 "install the fonts with `make site`, which installs "
+                                 "fonts-liberation2")
+        files.append(path)
+    return files
+
+
+def job_key(job: HandoutJob, assets: str, settings: HandoutSettings) -> str:
+    digest = hashlib.sha256()
+    for part in (assets, settings.paper, job.kind, job.file_name, str(job.max_pages), job.html):
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()[:32]
+
+
+def cache_paths(cache_dir: Path, job: HandoutJob) -> tuple[Path, Path]:
+    stem = f"{job.file_name.removesuffix('.pdf')}.{job.key}"
+    return cache_dir / f"{stem}.pdf", cache_dir / f"{stem}.json"
+
+
+def read_cached(cache_dir: Path, job: HandoutJob) -> int | None:
+    """Page count of the cached PDF for `job`, or None when it is not (validly) cached."""
+    pdf, info = cache_paths(cache_dir, job)
+    try:
+        pages = json.loads(info.read_text(encoding="utf-8"))["pages"]
+        size = pdf.stat().st_size
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return pages if isinstance(pages, int) and size > 0 else None
+
+
+def write_cached(cache_dir: Path, job: HandoutJob, data: bytes, pages: int) -> None:
+    """Store a PDF (atomically: a half-written file is never taken for a good one) and drop
+    older versions of the same file."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    pdf, info = cache_paths(cache_dir, job)
+    for path, content in ((pdf, data), (info, json.dumps({"pages": pages}).encode())):
+        write_atomically(path, content)
+    stem = job.file_name.removesuffix(".pdf")
+    for old in cache_dir.glob(f"{glob_escape(stem)}.*"):
+        if old.name.split(".")[1] != job.key and old.suffix in (".pdf", ".json") \
+                and old.name.count(".") == 2:
+            old.unlink(missing_ok=True)
+
+
+def page_rule_problem(job: HandoutJob, pages: str) -> HandoutProblem:
+    what = "wallet card" if job.kind == "wallet-card" else "handout"
+    return HandoutProblem(
+        job.source_path, 1, "(handout)",
+        f"the {what} {job.file_name} runs to {pages} pages; at most {job.max_pages} "
+        f"{'page' if job.max_pages == 1 else 'pages'} allowed",
+        "shorten the text it prints, or change templates/handouts/")
+
+
+def glob_escape(text: str) -> str:
+    return re.sub(r"([*?\[])", r"[\1]", text)
+
+
+# ---------------------------------------------------------------- rendering
+
+
+class PageCapReached(Exception):
+    """Layout went past the page cap: the handout breaks its rule whatever comes next."""
+
+
+class _PageCap(logging.Handler):
+    """Stops WeasyPrint's layout once it starts a page past `cap`. WeasyPrint announces each
+    page it lays out on its documented progress logger ("Step 5 - Creating layout - Page
+    N"); raising from the handler stops the layout there, so a huge record costs a few
+    pages of layout, not thousands."""
+
+    def __init__(self, cap: int) -> None:
+        super().__init__(logging.INFO)
+        self.cap = cap
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if (str(record.msg).startswith("Step 5") and record.args
+                and isinstance(record.args[-1], int) and record.args[-1] > self.cap):
+            raise PageCapReached(record.args[-1])
+
+
+def layout_cap(job: HandoutJob) -> int:
+    """How many pages layout may reach before it is stopped: one past the rule, so the
+    error can still say the handout runs over."""
+    return job.max_pages + 1
+
+
+def render_pdf(job: HandoutJob) -> tuple[bytes, int, list[str]]:
+    """(PDF bytes, page count, problems) for one job. Runs in a worker process."""
+    from weasyprint import HTML  # imported here: slow to import, and only needed to render
+
+    from generator.build.fetcher import HandoutFetcher
+
+    warnings: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            warnings.append(record.getMessage())
+
+    # WeasyPrint reports missing images, bad CSS and tagging gaps as log messages:
+    # a handout with any of those is a broken handout.
+    handler = Collect(logging.WARNING)
+    logger = logging.getLogger("weasyprint")
+    progress_logger = logging.getLogger("weasyprint.progress")
+    cap = _PageCap(layout_cap(job))
+    saved = progress_logger.level, progress_logger.propagate
+    folder = Path(url2pathname(urlsplit(job.base_url).path))
+    fetcher = HandoutFetcher(folder, [font for css in sorted(folder.glob("*.css"))
+                                      for font in check_linked_files(
+                                          css, css.read_text(encoding="utf-8"))])
+    logger.addHandler(handler)
+    progress_logger.addHandler(cap)
+    progress_logger.setLevel(logging.INFO)
+    progress_logger.propagate = False
+    try:
+        options = dict(pdf_variant="pdf/ua-1")
+        document = HTML(string=job.html, base_url=job.base_url,
+                        url_fetcher=fetcher).render(**options)
+        # Attachments are fetched when the PDF is written: refused before that.
+        attached = attachments_in(document)
+        data = b"" if attached or fetcher.refused else document.write_pdf(**options)
+    except PageCapReached as exc:
+        return b"", exc.args[0], []  # no PDF: `build_handouts` reports the page rule
+    finally:
+        logger.removeHandler(handler)
+        progress_logger.removeHandler(cap)
+        progress_logger.setLevel(saved[0])
+        progress_logger.propagate = saved[1]
+    if attached or fetcher.refused:
+        # WeasyPrint's own warnings about the refused addresses add nothing.
+        return data, len(document.pages), attached + fetcher.refused
+    problems = [f"WeasyPrint: {message}" for message in warnings]
+    if job.kind == "wallet-card":
+        problems += overflowing_panels(document)
+    return data, len(document.pages), problems
+
+
+def attachments_in(document) -> list[str]:
+    """Files the PDF would carry as attachments (`rel=attachment` links): a handout carries
+    none."""
+    found = ["a <link rel=attachment>"] * len(document.metadata.attachments)
+    found += [shorten(target, 80) for page in document.pages
+              for link_type, target, *_ in page.links if link_type == "attachment"]
+    return [f"the handout would carry a file attachment ({what}); handouts carry no "
+            "attachments" for what in found]
+
+
+def overflowing_panels(document) -> list[str]:
+    """Wallet card panels whose text runs past their fixed size (and would be cut off)."""
+    problems = []
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            element = getattr(box, "element", None)
+            if element is None or CARD_PANEL_CLASS not in element.get("class", "").split():
+                continue
+            if not hasattr(box, "content_box_y") or not getattr(box, "children", None):
+                continue
+            bottom = box.content_box_y() + box.height
+            lowest = max((child.position_y + child.margin_height()
+                          for child in box.descendants() if child is not box
+                          and hasattr(child, "margin_height")), default=bottom)
+            if lowest > bottom + 0.5:  # half a CSS pixel of rounding
+                label = element.get("aria-label") or element.get("id") or "panel"
+                problems.append(f"the text on the wallet card's {label} panel does not fit: "
+                                f"{(lowest - bottom) * 25.4 / 96:.1f} mm too long")
+    return problems
+
+
+def run_jobs(jobs: list[HandoutJob]) -> list[tuple[bytes, int, list[str]]]:
+    """Render jobs, in parallel over the build's workers when there is more than one."""
+    workers = max(1, min(len(jobs), worker_count()))
+    if workers == 1:
+        return [render_pdf(job) for job in jobs]
+    # forkserver: workers start from a clean single-threaded process (the live preview
+    # runs threads, and forking a threaded process can deadlock).
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["weasyprint", "generator.build.handouts"])
+    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+        return list(pool.map(render_pdf, jobs))
+
+
+def build_handouts(catalog: Catalog, medicines: list[MedicineSource], templates_dir: Path,
+                   settings: HandoutSettings, plans: PickleCache | None = None,
+                   inputs: Mapping[str, str] | None = None,
+                   rules: list[InteractionSource] | None = None) -> HandoutBuild:
+    """Every handout and wallet card of `medicines`, rendered or taken from the cache.
+
+    `inputs` may give, by slug, a hash of everything a medicine's handouts depend on (its
+    record, the templates, the other medicines' names and classes, the interaction store);
+    then `plans` remembers its jobs by that hash, so an unchanged medicine's HTML is not even
+    rendered again to find its cached PDF.
+
+    Raises TemplateProblem for a broken template and HandoutProblem for a PDF that cannot be
+    made or breaks a rule (too many pages, text that does not fit the wallet card).
+    """
+    assets = asset_digest(templates_dir)
+    known: dict[str, list[HandoutJob]] = {}
+    plan_keys: dict[str, str] = {}
+    if plans is not None and inputs:
+        for source in medicines:
+            plan_keys[source.slug] = digest(inputs[source.slug], assets, settings.paper)
+            remembered = plans.get(plan_keys[source.slug])
+            if remembered is not None and all(read_cached(settings.cache_dir, job) is not None
+                                              for job in remembered):
+                known[source.slug] = remembered
+    planned: dict[str, list[HandoutJob]] = {}
+    to_plan = {source.slug for source in medicines} - set(known)
+    if to_plan:
+        for job in plan_handouts(catalog, medicines, templates_dir, settings, only=to_plan,
+                                  rules=rules):
+            planned.setdefault(job.slug, []).append(
+                replace(job, key=job_key(job, assets, settings)))
+    jobs = [job for source in sorted(medicines, key=lambda s: s.slug)
+            for job in known.get(source.slug) or planned.get(source.slug, [])]
+    missing = [job for job in jobs if read_cached(settings.cache_dir, job) is None]
+    try:
+        results = run_jobs(missing) if missing else []
+    except (OSError, concurrent.futures.process.BrokenProcessPool) as exc:
+        # WeasyPrint could not load its system libraries, or a worker died.
+        raise HandoutProblem(templates_dir / HANDOUT_TEMPLATES, 1, "(handout)",
+                             f"could not make the PDF handouts: {exc}",
+                             "`make site` installs the Debian libraries WeasyPrint needs"
+                             ) from None
+    for job, (data, pages, problems) in zip(missing, results):
+        if not data and not problems:
+            raise page_rule_problem(job, f"more than {pages - 1}")
+        if problems:
+            raise HandoutProblem(job.source_path, 1, "(handout)",
+                                 f"{job.file_name}: " + "; ".join(problems))
+        write_cached(settings.cache_dir, job, data, pages)
+    if plans is not None:
+        for slug, planned_jobs in planned.items():
+            if slug in plan_keys:  # without the HTML: only the cached PDF is needed again
+                plans.put(plan_keys[slug], [replace(job, html="") for job in planned_jobs])
+    build = HandoutBuild(rendered=[job.file_name for job in missing],
+                         cached=[job.file_name for job in jobs if job not in missing])
+    for job in jobs:
+        pages = read_cached(settings.cache_dir, job)
+        pdf, _ = cache_paths(settings.cache_dir, job)
+        if pages is None:
+            raise HandoutProblem(job.source_path, 1, "(handout)",
+                                 f"{job.file_name} was not written to {settings.cache_dir}")
+        if pages > job.max_pages:
+            raise page_rule_problem(job, str(pages))
+        build.handouts.append(Handout(job.slug, job.kind, job.group, job.words, job.file_name,
+                                      job.title, pdf, pdf.stat().st_size, pages))
+    return build
+
+

@@ -1,0 +1,375 @@
+"""The core pipeline, without MkDocs: load content → validate → render pages and nav →
+check the rendered pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+from generator.build.cache import (CoreCache, PickleCache, code_digest, collector_paused, digest, file_digest,
+                    folder_digest, shared_inputs_digest)
+from generator.checks.glossary import check_glossary
+from generator.checks.invariants import check_pages
+from generator.build.handouts import HandoutBuild, HandoutProblem, HandoutSettings, build_handouts
+from generator.content.loader import (Catalog, InteractionSource, MedicineSource, load_catalog, load_medicine,
+                     load_rule, load_rules)
+from generator.build.workers import run_calls
+from generator.render.interaction_pages import checker_data
+from generator.checks.interactions import check_interactions
+from generator.content.interactions import InteractionIndex
+from generator.content.pages import CHECKER_DATA_URI, CHECKER_URI, Page, build_nav
+from generator.render.preview import STAND_IN_SITE_SETTINGS, add_problem_banners
+from generator.content.problems import Problems
+from generator.build.progress import phase
+from generator.render.catalog import TemplateProblem, render_catalog
+from generator.checks.records import check_catalog, check_medicine
+
+
+@dataclass
+class SiteBuild:
+    """Result of the core pipeline. Outside the preview, pages are only to be published
+    when there were no errors."""
+
+    problems: Problems
+    catalog: Catalog | None = None
+    pages: list[Page] = field(default_factory=list)
+    nav: list = field(default_factory=list)
+    # Files that are not pages (the checker's JSON): {path in the site: text}
+    files: dict[str, str] = field(default_factory=dict)
+    handouts: HandoutBuild = field(default_factory=HandoutBuild)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems.errors
+
+
+def build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool = False,
+               today: dt.date | None = None, preview: bool = False,
+               allow_overdue: bool = False, handouts: HandoutSettings | None = None,
+               cache: CoreCache | None = None) -> SiteBuild:
+    """Run every step and collect every problem, even after the first error, so one run
+    reports them all.
+
+    `preview` is the editor's live preview: drafts are shown (marked), overdue reviews carry
+    a banner instead of failing, and each page shows the problems found in it.
+    `allow_overdue` publishes guides whose review is overdue (with the banner), reporting
+    each as a warning: the explicit override for the production build.
+    With `handouts` settings, the PDF handouts are built first, so the pages can link them
+    with their size and page count.
+    With a `cache`, unchanged medicines are neither parsed, checked nor rendered again; what
+    must be done is spread over all cores. The result is the same either way."""
+    with collector_paused():
+        return _build_site(content_dir, templates_dir, include_drafts=include_drafts,
+                           today=today or dt.date.today(), preview=preview,
+                           allow_overdue=allow_overdue, handouts=handouts, cache=cache)
+
+
+def _build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool,
+                today: dt.date, preview: bool, allow_overdue: bool,
+                handouts: HandoutSettings | None, cache: CoreCache | None) -> SiteBuild:
+    with phase("load"):
+        catalog, problems = load_catalog(content_dir, partial(load_medicines_fast, cache),
+                                         partial(load_rules_fast, cache))
+    result = SiteBuild(problems, catalog)
+    shared = None
+    if cache:
+        shared = shared_inputs_digest(content_dir, templates_dir, extra=(
+            overdue_digest(catalog, today), repr((include_drafts, preview, allow_overdue)),
+            identities_digest(catalog.medicines)))
+    overdue_ok = allow_overdue or preview
+    with phase("check"):
+        if cache:
+            check_medicines_ahead(cache, shared, catalog.medicines, today, overdue_ok)
+        problems.extend(check_catalog(
+            catalog, today, allow_overdue=overdue_ok,
+            check_one=partial(check_cached, cache, shared) if cache else None,
+            check_store=partial(check_store_cached, cache, shared) if cache else None))
+        if catalog.glossary is not None:
+            check_glossary(catalog.glossary, problems)
+    shown = [m for m in catalog.medicines
+             if include_drafts or preview or not m.record.review.is_draft]
+    # A record with errors is not rendered (but in the preview): its errors are reported
+    # already, and rendering it would only add template errors that follow from them.
+    withheld = set(catalog.failed_medicines)
+    if not preview:
+        withheld |= medicines_with_errors(problems, content_dir)
+        shown = [m for m in shown if m.slug not in withheld]
+    if catalog.site is None:
+        if not preview:
+            # Nothing can be rendered without the site's settings; their problems are
+            # reported, and everything else has been checked.
+            return result
+        # The preview goes on with placeholder settings, so a slip in site.yaml does not
+        # hide every page; the slip itself is a banner on the home page.
+        catalog.site = STAND_IN_SITE_SETTINGS
+    # One filter for every output: pages, pair pages, the checker's data and the handouts.
+    rules = [r for r in catalog.interactions
+             if include_drafts or preview or not r.record.review.is_draft]
+    index = InteractionIndex(catalog, shown, rules)
+    if handouts is not None and not problems.errors:
+        with phase("handouts"):
+            try:
+                result.handouts = build_handouts(
+                    catalog, shown, templates_dir, handouts,
+                    plans=cache.handout_plans if cache else None,
+                    inputs={m.slug: digest(shared, "handouts", cache.folder_digests.get(
+                        m.path.parent) or folder_digest(m.path.parent))
+                        for m in shown} if cache else None, rules=rules)
+            except HandoutProblem as exc:
+                problems.add(exc.path, exc.line, 1, exc.field, exc.message, exc.hint)
+            except TemplateProblem as exc:
+                problems.add(exc.path, exc.line, 1, "(template)", exc.message)
+    with phase("render"):
+        result.pages = render_catalog(catalog, shown, templates_dir, index, today=today,
+                                      problems=problems,
+                                      handouts=result.handouts.by_medicine(),
+                                      renderer=partial(render_medicines_fast, cache,
+                                                       shared),
+                                      pair_renderer=partial(render_pairs_fast, cache,
+                                                            shared))
+        result.files[CHECKER_DATA_URI] = checker_data_cached(cache, shared, index, shown)
+    with phase("check pages"):
+        # A page whose template failed is already reported: links to it are not broken
+        # too.
+        failed = {problem.page for problem in problems.items if problem.page}
+        problems.extend(check_pages(result.pages, catalog, templates_dir,
+                                    published={m.slug for m in shown}, failed=failed,
+                                    withheld=withheld))
+    result.nav = build_nav(catalog, shown,
+                           checker=any(p.src_uri == CHECKER_URI for p in result.pages),
+                           mark_drafts=preview)
+    if preview:
+        result.pages, result.nav = add_problem_banners(
+            result.pages, result.nav, problems.items, catalog, content_dir, templates_dir)
+    if cache and result.ok:
+        cache.prune()
+    return result
+
+
+def _load_one(load, item: Path, cache: PickleCache | None, key: str | None):
+    found = Problems()
+    outcome = load(item, found), found
+    if cache is not None and outcome[0] is not None and not found.errors:
+        cache.put(key, outcome)  # in the worker, so the writing is spread over the cores too
+    return outcome
+
+
+def _load_cached(load, items: list[Path], keys: dict[Path, str] | None,
+                 cache: PickleCache | None, label: str, problems: Problems) -> list:
+    """`load` each item (as `load(item, problems)`): from the cache under its key when it is
+    there, the others over all cores. Problems come in item order, as a plain load gives
+    them."""
+    loaded = {}
+    if keys is not None:
+        for item in items:
+            hit = cache.get(keys[item])
+            if hit is not None:
+                loaded[item] = hit
+    missing = [item for item in items if item not in loaded]
+    calls = [partial(_load_one, load, item, cache, keys[item] if keys else None)
+             for item in missing]
+    for item, outcome in zip(missing, run_calls(calls, label)):
+        loaded[item] = outcome
+        if keys is not None:
+            cache.used.add(keys[item])  # stored by the worker
+    sources = []
+    for item in items:
+        source, found = loaded[item]
+        problems.extend(found)
+        sources.append(source)
+    return sources
+
+
+def load_medicines_fast(cache: CoreCache | None, folders: list[Path], problems: Problems
+                        ) -> list[MedicineSource | None]:
+    """Load medicine folders: from the cache when unchanged, the others over all cores."""
+    keys = None
+    if cache:
+        for folder in folders:
+            cache.folder_digests[folder] = folder_digest(folder)
+        keys = {folder: record_key(folder, cache) for folder in folders}
+    return _load_cached(load_medicine, folders, keys, cache.records if cache else None,
+                        "loading medicines", problems)
+
+
+def load_rules_fast(cache: CoreCache | None, paths: list[Path], problems: Problems
+                    ) -> list[InteractionSource | None]:
+    """Load interaction rule files: from the cache when unchanged, the others over all
+    cores."""
+    if not cache:
+        return load_rules(paths, problems)
+    keys = {path: digest("rule", code_digest(), str(path), file_digest(path)) for path in paths}
+    return _load_cached(load_rule, paths, keys, cache.records, "loading interactions",
+                        problems)
+
+
+def record_key(folder: Path, cache: CoreCache) -> str:
+    """A loaded record depends on its folder's files and on the code that loads it."""
+    return digest("record", code_digest(), cache.folder_digests[folder])
+
+
+def check_key(cache: CoreCache, shared: str, source: MedicineSource, today: dt.date,
+              allow_overdue: bool) -> str:
+    folder = source.path.parent
+    # The date matters only through whether this review is overdue (`shared` covers the
+    # others), so the cache stays good from one day to the next.
+    overdue = source.record.review.overdue_on(today)
+    return digest("check", shared, str(overdue), str(allow_overdue), source.slug,
+                  cache.folder_digests.get(folder) or folder_digest(folder))
+
+
+def _check_one(source: MedicineSource, today: dt.date, allow_overdue: bool,
+               cache: PickleCache, key: str) -> Problems:
+    found = Problems()
+    check_medicine(source, today, found, allow_overdue=allow_overdue)
+    cache.put(key, found)
+    return found
+
+
+def check_medicines_ahead(cache: CoreCache, shared: str, medicines: list[MedicineSource],
+                          today: dt.date, allow_overdue: bool) -> None:
+    """Check the medicines the cache has no findings for, over all cores, into the cache."""
+    missing = [(source, key) for source in medicines if not cache.checks.has(
+        key := check_key(cache, shared, source, today, allow_overdue))]
+    found = run_calls([partial(_check_one, source, today, allow_overdue, cache.checks, key)
+                       for source, key in missing], "checking medicines")
+    for (_, key), problems in zip(missing, found):
+        cache.checks.remember(key, problems)
+
+
+def check_cached(cache: CoreCache, shared: str, source: MedicineSource, today: dt.date,
+                 problems: Problems, *, allow_overdue: bool = False) -> None:
+    """`check_medicine`, reusing last time's findings when nothing it reads changed."""
+    key = check_key(cache, shared, source, today, allow_overdue)
+    found = cache.checks.get(key)
+    if found is None:
+        found = _check_one(source, today, allow_overdue, cache.checks, key)
+    problems.extend(found)
+
+
+def overdue_digest(catalog: Catalog, today: dt.date) -> str:
+    """Which reviews (of medicines and interaction rules) are overdue on `today`: all that
+    the date changes in pages and checks. Keys made with it, rather than with the date, keep
+    the caches good from one day to the next."""
+    reviews = [(str(m.path), m.record.review) for m in catalog.medicines]
+    reviews += [(str(r.path), r.record.review) for r in catalog.interactions]
+    return digest(*sorted(path for path, review in reviews if review.overdue_on(today)),
+                  # and which are dated in the future (an error until that day)
+                  *sorted(f"future {path}" for path, review in reviews
+                          if review.dated_after(today)))
+
+
+def check_store_cached(cache: CoreCache, shared: str, catalog: Catalog, today: dt.date,
+                       problems: Problems, *, allow_overdue: bool = False) -> None:
+    """`check_interactions`, reusing last time's findings while the store, the medicines'
+    identities and class memberships, and which reviews are overdue (all in `shared`) are
+    as they were."""
+    key = digest("interaction checks", shared, str(allow_overdue))
+    found = cache.checks.get(key)
+    if not isinstance(found, Problems):
+        found = Problems()
+        check_interactions(catalog, today, found, allow_overdue=allow_overdue)
+        cache.checks.put(key, found)
+    problems.extend(found)
+
+
+def identities_digest(medicines: list[MedicineSource]) -> str:
+    """What one medicine's pages may show of the others: names, brands, class, the classes
+    it belongs to (interaction rules), its review status (published or not)."""
+    return digest(*(
+        "|".join([m.slug, m.record.generic_name,
+                  ",".join(b.name for b in m.record.brand_names),
+                  m.record.drug_class.model_dump_json(),
+                  ",".join(getattr(m.record, "classes", None) or []),
+                  m.record.review.status.value])
+        for m in sorted(medicines, key=lambda m: m.slug)))
+
+
+def render_medicines_fast(cache: CoreCache | None, shared: str | None, calls
+                          ) -> list[tuple[list[Page], Problems | None]]:
+    """Each medicine's pages (and the problems rendering found): from the cache when
+    nothing they depend on changed, the others rendered over all cores."""
+    rendered: dict[int, tuple] = {}
+    keys: dict[int, str] = {}
+    if cache:
+        for index, (source, _, handouts) in enumerate(calls):
+            folder = source.path.parent
+            folder_key = cache.folder_digests.get(folder) or folder_digest(folder)
+            keys[index] = digest(shared, source.slug, folder_key, repr(handouts))
+            hit = cache.pages.get(keys[index])
+            if hit is not None:
+                rendered[index] = hit
+    missing = [index for index in range(len(calls)) if index not in rendered]
+    jobs = [partial(_render_one, calls[index][1], cache.pages if cache else None,
+                    keys.get(index)) for index in missing]
+    for index, outcome in zip(missing, run_calls(jobs, "rendering medicines")):
+        rendered[index] = outcome
+        if cache:
+            cache.pages.used.add(keys[index])
+    return [rendered[index] for index in range(len(calls))]
+
+
+def render_pairs_fast(cache: CoreCache | None, shared: str | None, calls) -> list[Page]:
+    """Each interaction pair's page: from the cache when neither medicine's record nor the
+    shared content (the interaction store among it) changed, the others over all cores."""
+    rendered: dict[int, Page] = {}
+    keys: dict[int, str] = {}
+    if cache:
+        for index, (pair, _) in enumerate(calls):
+            folders = [pair.first.path.parent, pair.second.path.parent]
+            keys[index] = digest(shared, "pair", pair.uri, *(
+                cache.folder_digests.get(f) or folder_digest(f) for f in folders))
+            hit = cache.pages.get(keys[index])
+            if hit is not None:
+                rendered[index] = hit
+    missing = [index for index in range(len(calls)) if index not in rendered]
+    jobs = [partial(_render_pair, calls[index][1], cache.pages if cache else None,
+                    keys.get(index)) for index in missing]
+    for index, page in zip(missing, run_calls(jobs, "rendering interaction pages")):
+        rendered[index] = page
+        if cache:
+            cache.pages.used.add(keys[index])
+    return [rendered[index] for index in range(len(calls))]
+
+
+def checker_data_cached(cache: CoreCache | None, shared: str | None, index: InteractionIndex,
+                        shown: list[MedicineSource]) -> str:
+    """The checker's JSON: from the cache while the interaction store, the medicines'
+    identities and which of them are published are as they were."""
+    if not cache:
+        return checker_data(index)
+    key = digest(shared, "checker", *sorted(m.slug for m in shown))
+    data = cache.pages.get(key)
+    if not isinstance(data, str):
+        data = checker_data(index)
+        cache.pages.put(key, data)
+    return data
+
+
+def _render_pair(render, cache: PickleCache | None, key: str | None) -> Page:
+    page = render()
+    if cache is not None:
+        cache.put(key, page)
+    return page
+
+
+def _render_one(render, cache: PickleCache | None, key: str | None) -> tuple:
+    pages, found = outcome = render()
+    if cache is not None and not found:
+        cache.put(key, outcome)  # in the worker, so the writing is spread over the cores too
+    return outcome
+
+
+def medicines_with_errors(problems: Problems, content_dir: Path) -> set[str]:
+    medicines_dir = (content_dir / "medicines").resolve()
+    slugs = set()
+    for problem in problems.errors:
+        try:
+            relative = Path(problem.path).resolve().relative_to(medicines_dir)
+        except ValueError:
+            continue
+        if relative.parts:
+            slugs.add(relative.parts[0])
+    return slugs

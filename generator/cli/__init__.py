@@ -1,0 +1,1 @@
+"""The `medguide` command and what only it uses (new medicine, review report)."""
