@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: site test serve check schema review-report clean handout-debs test-debs bench mutate
+.PHONY: site test test-fast serve check schema review-report clean handout-debs test-debs bench mutate
 
 # Debian packages, installed only when missing: what WeasyPrint needs to draw the PDF
 # handouts (Pango, HarfBuzz's subsetter, the handouts' font), and poppler-utils, with which
@@ -79,6 +79,11 @@ review-report: $(VENV)/.installed
 
 test: $(VENV)/.installed-test node_modules/.installed browser-tools handout-debs test-debs
 	$(BIN)/python -m pytest
+
+# Everything that needs no browser and renders no PDF (WeasyPrint is replaced by a stand-in
+# that fails, so a slow test cannot slip in unmarked).
+test-fast: $(VENV)/.installed-test
+	PYTHONPATH=tests/no_pdf $(BIN)/python -m pytest -m "not browser and not pdf" -q -n 2
 
 # Build speed at 100 and 1,000 medicines; writes bench/results.md (36 to 58 minutes on 2 cores).
 bench: $(VENV)/.installed handout-debs

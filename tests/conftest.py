@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -15,6 +18,16 @@ TEMPLATES = ROOT / "templates"
 # Shared by the tests' site builds, so each builds only the handouts it changed. Entries are
 # keyed by a hash of everything in them, so tests cannot see each other's handouts.
 HANDOUT_CACHE = ROOT / ".cache" / "handouts-tests"
+
+
+def medguide(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "generator.cli.main", *args], cwd=cwd,
+                          capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"})
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def as_of_newest_review(content_dir: Path = ROOT / "content") -> dt.date:

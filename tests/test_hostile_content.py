@@ -17,6 +17,8 @@ from generator.build.handouts import HandoutSettings, plan_handouts, render_pdf
 from generator.cli.main import main as medguide
 from generator.content.loader import load_catalog
 
+pytestmark = pytest.mark.pdf  # builds and checks sites, handouts included
+
 CONTENT = ROOT / "content"
 SITE_YAML_LINE = "disclaimers:\n"
 

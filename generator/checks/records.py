@@ -21,7 +21,14 @@ from generator.content.problems import Problems, display_path
 from generator.content.sanitize import content_problems
 from generator.content.sourcemap import Loc
 from generator.model.citations import CITATION
-from generator.model.records import PLAUSIBLE_AMOUNTS, Amount, Medicine, PumpCare, unit_family
+from generator.model.records import (
+    PLAUSIBLE_AMOUNTS,
+    SLUG_PATTERN,
+    Amount,
+    Medicine,
+    PumpCare,
+    unit_family,
+)
 
 TODO = re.compile(r"\bTODO\b")
 
@@ -120,7 +127,7 @@ def check_medicine(source: MedicineSource, today: dt.date, problems: Problems, *
         line, column = smap.locate(loc)
         problems.add(path, line, column, dotted(loc), message, hint, severity)
 
-    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", source.slug):
+    if not re.fullmatch(SLUG_PATTERN, source.slug):
         problems.add(source.path.parent, 1, 1, "(folder)",
                      "folder name must be lowercase words joined by hyphens",
                      "it becomes the web address, e.g. baclofen")

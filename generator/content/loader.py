@@ -22,6 +22,7 @@ from generator.content.files import size_refusal
 from generator.content.problems import Problems
 from generator.content.sourcemap import Loc, SourceMap, YamlError, parse_yaml
 from generator.model.records import (
+    PATTERN_WORDS,
     ClassList,
     Glossary,
     GlossaryTerm,
@@ -220,14 +221,6 @@ MESSAGES = {
     "finite_number": "must be an ordinary number, not infinity",
 }
 
-# Plain words for the patterns in model.py.
-PATTERN_MESSAGES = {
-    r"^[a-z0-9]+(-[a-z0-9]+)*$":
-        "must be lowercase letters and digits, words joined by hyphens (like editorial-team)",
-    r"^https://\S+$": "must be a web address starting with https://",
-    r"^https?://\S+/$": "must be a web address starting with https:// and ending with /",
-    r"^[a-z]{2}(-[A-Z]{2})?$": "must be a language code like en or en-US",
-}
 
 
 def suggest(word: str, choices: list[str]) -> str | None:
@@ -275,7 +268,7 @@ def report_validation_error(model: type[BaseModel], error: dict, path: Path,
         elif kind == "greater_than":
             message = f"must be more than {ctx.get('gt'):g}"
         elif kind == "string_pattern_mismatch":
-            message = PATTERN_MESSAGES.get(ctx.get("pattern"), message)
+            message = PATTERN_WORDS.get(ctx.get("pattern"), message)
             if isinstance(error.get("input"), str):
                 message += f" (found {error['input']!r})"
         if kind in MESSAGES and kind != "finite_number" and error.get("input") is not None:

@@ -14,7 +14,20 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+HTTPS_URL_PATTERN = r"^https://\S+$"
+SITE_URL_PATTERN = r"^https?://\S+/$"
+LANGUAGE_PATTERN = r"^[a-z]{2}(-[A-Z]{2})?$"
+# Each pattern in plain words, for an editor's message.
+PATTERN_WORDS = {
+    SLUG_PATTERN:
+        "must be lowercase letters and digits, words joined by hyphens (like editorial-team)",
+    HTTPS_URL_PATTERN: "must be a web address starting with https://",
+    SITE_URL_PATTERN: "must be a web address starting with https:// and ending with /",
+    LANGUAGE_PATTERN: "must be a language code like en or en-US",
+}
+
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 
 
 class Record(BaseModel):
@@ -321,7 +334,7 @@ class Reference(Record):
     title: Text
     publisher: Text
     year: Annotated[int, Field(ge=1900, le=2100, strict=True)]
-    url: Annotated[str, StringConstraints(pattern=r"^https://\S+$")] | None = None
+    url: Annotated[str, StringConstraints(pattern=HTTPS_URL_PATTERN)] | None = None
 
 
 # ---------------------------------------------------------------- review
@@ -508,8 +521,8 @@ class SiteSettings(Record):
 
     name: Text
     description: Text
-    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+/$")]
-    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")]
+    url: Annotated[str, StringConstraints(pattern=SITE_URL_PATTERN)]
+    language: Annotated[str, StringConstraints(pattern=LANGUAGE_PATTERN)]
     emergency_number: Text
     poison_control_number: Text
     disclaimers: Annotated[list[Text], Field(min_length=1)]

@@ -41,7 +41,7 @@ FIELD_PAGE = {
     "forms": "how-to-take", "dosing": "how-to-take",
     "side_effects": "side-effects",
     "missed_dose": "missed-or-extra-doses", "overdose": "missed-or-extra-doses",
-    "stopping": "stopping-safely", "pump_care": "pump-care", "interactions": "interactions",
+    "stopping": "stopping-safely", "pump_care": "pump-care", "classes": "interactions",
     "safety": "other-safety-information",
 }
 HOME = "index.md"

@@ -150,3 +150,11 @@ def site_path(url: str, base_url: str) -> str | None:
     if (parts.scheme, parts.netloc) != (base.scheme, base.netloc):
         return None
     return parts.path.lstrip("/")
+
+
+def pytest_collection_modifyitems(items):
+    """Every test here drives Chromium: `make test-fast` leaves them out."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.browser)

@@ -19,6 +19,8 @@ from conftest import ROOT, TEMPLATES, edit, write_mkdocs_config
 
 from generator.build.pipeline import build_site
 
+pytestmark = pytest.mark.pdf  # runs the preview server, which builds handouts
+
 
 def preview(content: Path, templates: Path = TEMPLATES) -> dict:
     result = build_site(content, templates, preview=True)

@@ -19,6 +19,8 @@ from generator.content.loader import load_catalog
 from generator.model.records import Medicine, ReviewStatus
 from generator.render.structured_data import medical_web_page
 
+pytestmark = pytest.mark.pdf  # builds the real site, handouts included
+
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 

@@ -9,8 +9,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
-from conftest import FIXTURES, ROOT
-from test_build import medguide
+from conftest import FIXTURES, ROOT, medguide
 
 from generator.model.schema import SCHEMA_COMMENT, SCHEMA_FILE, medicine_schema, schema_text
 

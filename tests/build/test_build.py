@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, edit, write_mkdocs_config
+from conftest import edit, medguide, tree, write_mkdocs_config
 
 from generator.content.pages import MEDICINE_PAGE_KINDS
 
-
-def medguide(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "generator.cli.main", *args], cwd=cwd,
-                          capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"})
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+pytestmark = pytest.mark.pdf  # builds sites, handouts included
 
 
 @pytest.fixture

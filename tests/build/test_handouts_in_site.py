@@ -17,6 +17,8 @@ from pypdf import PdfReader
 from generator.build.handouts import Handout
 from generator.cli.main import main as medguide
 
+pytestmark = pytest.mark.pdf  # renders PDFs
+
 LINK = re.compile(r'<a href="([^"]+\.pdf)">([^<]+)</a> \(PDF, (\d+) pages?, ([\d.]+ [KM]B)\)')
 
 

@@ -1,4 +1,4 @@
-"""The corpus of bad input: each case under tests/bad_records/ and exactly what it prints.
+"""The corpus of bad input: each case under tests/checks/bad_records/ and exactly what it prints.
 
 A case is a folder holding `case.yaml` (what is wrong, how the fixture content is changed,
 which command runs) and `expected.txt` (everything the command prints on stderr). Changes
@@ -7,7 +7,7 @@ file, `files/` is copied over the content, `copy` duplicates a folder of it, `de
 files.
 
 After an intended change of wording, run `UPDATE_BAD_RECORDS=1 make test` and review the
-diff of tests/bad_records/ before committing.
+diff of tests/checks/bad_records/ before committing.
 """
 
 from __future__ import annotations

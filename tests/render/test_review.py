@@ -1,5 +1,5 @@
 """The review lifecycle: reviewers by id, approval, the change log, overdue reviews and the
-review report. (The bad-input cases and their exact messages are in tests/bad_records/.)"""
+review report. (The bad-input cases and their exact messages are in tests/checks/bad_records/.)"""
 
 from __future__ import annotations
 
@@ -14,12 +14,13 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, TEMPLATES, as_of_newest_review, edit, write_mkdocs_config
-from test_build import medguide, tree
+from conftest import ROOT, TEMPLATES, as_of_newest_review, edit, medguide, tree, write_mkdocs_config
 
 from generator.build.pipeline import build_site
 from generator.cli.review_report import review_rows
 from generator.content.loader import load_catalog
+
+pytestmark = pytest.mark.pdf  # builds sites, handouts included
 
 TODAY = dt.date(2026, 11, 21)
 
@@ -101,7 +102,7 @@ def test_what_changed_lists_the_log_newest_first_with_the_latest_date(content, r
     log = text[text.index("<summary>What changed</summary>"):]
     assert log.index("First version.") < log.index("Clearer missed dose advice.") < log.index(
         "Older fix. (Test pharmacist, PharmD)")
-    assert "last_changed: '2026-01-10'" in text  # page metadata
+    assert "guide_date: '2026-01-10'" in text  # page metadata (the sitemap's lastmod)
     assert "guide_date: '2026-01-10'" in text  # the date shown, also the sitemap's
 
 

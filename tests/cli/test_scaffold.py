@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import TEMPLATES, edit, write_mkdocs_config
-from test_build import medguide, tree
+from conftest import TEMPLATES, edit, medguide, tree, write_mkdocs_config
 
 from generator.build.pipeline import build_site
 from generator.cli.new_medicine import ScaffoldError, add_months, new_medicine

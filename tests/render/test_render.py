@@ -152,7 +152,7 @@ def real_pages() -> dict:
 @pytest.mark.parametrize("file_name", BACLOFEN_PAGES)
 def test_baclofen_pages_match_the_golden_copy(file_name, tmp_path):
     """The real baclofen record renders exactly as reviewed. After an intended change, run
-    `UPDATE_GOLDEN=1 make test` and review the diff of tests/golden/ before committing."""
+    `UPDATE_GOLDEN=1 make test` and review the diff of tests/render/golden/ before committing."""
     page = real_pages()[f"medicines/baclofen/{file_name}"]
     golden = GOLDEN / "baclofen" / file_name
     if os.environ.get("UPDATE_GOLDEN"):

@@ -16,6 +16,8 @@ from bench import corpus  # the benchmark's record cloner
 from generator.build import builder
 from generator.build.builder import BuildFailed, build
 
+pytestmark = pytest.mark.pdf  # builds sites, handouts included
+
 
 def tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes()
@@ -264,7 +266,7 @@ def build_killed_at(project: Path, step: int) -> list[str]:
                                  site=str(project / "site"))
     done = subprocess.run([sys.executable, "-c", script], cwd=project, capture_output=True,
                           text=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(
-                              [str(ROOT), str(Path(__file__).parent)])})
+                              [str(ROOT), str(ROOT / "tests"), str(Path(__file__).parent)])})
     assert done.returncode in (0, -9), done.stderr  # finished, or killed as planned
     return log.read_text().split()
 

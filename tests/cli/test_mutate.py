@@ -15,6 +15,8 @@ from conftest import ROOT
 
 from generator.content import loader
 
+pytestmark = pytest.mark.pdf  # runs check and build on mutated content, handouts included
+
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):

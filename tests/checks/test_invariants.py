@@ -9,8 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, TEMPLATES, edit, write_mkdocs_config
-from test_build import medguide, tree
+from conftest import ROOT, TEMPLATES, edit, medguide, tree, write_mkdocs_config
 
 from generator.build.pipeline import build_site
 from generator.checks.invariants import page_address, unsafe_html

@@ -12,6 +12,10 @@ from generator.build.builder import build
 from generator.build.pipeline import build_site
 from generator.content.pages import ONE_PAGE_LIST_MAX
 
+import pytest
+
+pytestmark = pytest.mark.pdf  # builds sites of up to 120 medicines
+
 
 def add_clones(content: Path, count: int) -> list[str]:
     template = corpus.read_templates(FIXTURES / "content")[0]

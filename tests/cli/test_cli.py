@@ -19,6 +19,8 @@ from generator.build import builder
 from generator.cli import main as cli
 from generator.content import loader
 
+pytestmark = pytest.mark.pdf  # check runs the whole build, handouts included
+
 PROSE = "content/medicines/baclofen/living-with-spasticity.md"
 
 

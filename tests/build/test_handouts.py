@@ -30,6 +30,8 @@ from generator.build.pipeline import build_site
 from generator.content.loader import load_catalog
 from generator.render.catalog import TemplateProblem
 
+pytestmark = pytest.mark.pdf  # renders PDFs
+
 SITE_URL = "https://medguide.example.org/"
 
 
