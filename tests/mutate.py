@@ -471,6 +471,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--file", help="only mutate this file (relative to the project)")
     parser.add_argument("--part", help="K/N: only every Nth mutation from the Kth (1-based), "
                         "so N sweeps can share the work, one per core")
+    parser.add_argument("--skip", type=int, default=0,
+                        help="leave out the first N mutations (of the part): resume a sweep "
+                        "that was stopped after N")
     parser.add_argument("--list", action="store_true", help="list the mutations and stop")
     parser.add_argument("--failures", type=Path, help="write every unclean outcome here")
     args = parser.parse_args(argv)
@@ -485,6 +488,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.part:
             k, n = (int(x) for x in args.part.split("/"))
             mutations = mutations[k - 1::n]
+        mutations = mutations[args.skip:]
         if args.list:
             for m in mutations:
                 print(f"{m.path}\t{m.kind}\t{m.where}")
