@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: site test test-fast serve check schema review-report clean handout-debs test-debs bench mutate
+.PHONY: site test test-fast serve check schema review-report clean handout-debs test-debs bench bench-serve mutate
 
 # Debian packages, installed only when missing: what WeasyPrint needs to draw the PDF
 # handouts (Pango, HarfBuzz's subsetter, the handouts' font), and poppler-utils, with which
@@ -88,6 +88,10 @@ test-fast: $(VENV)/.installed-test
 # Build speed at 100 and 1,000 medicines; writes bench/results.md (36 to 58 minutes on 2 cores).
 bench: $(VENV)/.installed handout-debs
 	$(BIN)/python -m bench.run
+
+# How long the preview makes an editor wait, at 6, 200 and 1,000 medicines (bench/serve.py).
+bench-serve: $(VENV)/.installed handout-debs
+	$(BIN)/python -m bench.serve
 
 # The mutation sweep over the real content (about 5 hours on 2 cores; see README).
 mutate: $(VENV)/.installed-test handout-debs
