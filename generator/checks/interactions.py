@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 
-from generator.checks.review import check_review
+from generator.checks.review import check_overdue, check_review
 from generator.checks.text import check_text, iter_text
 from generator.content.interactions import SEVERITY_RANK, InteractionIndex, rule_file_name
 from generator.content.loader import REVIEWERS_FILE, Catalog, InteractionSource, dotted
@@ -149,17 +149,10 @@ def check_rule(source: InteractionSource, index: InteractionIndex, today: dt.dat
     check_review(rule.review, catalog.reviewers, display_path(catalog.root / REVIEWERS_FILE),
                  lambda loc, message, hint=None: report(problems, source, loc, message, hint),
                  what="interaction", today=today)
-    # As for medicines: a draft is never published, so its review cannot be overdue.
-    if rule.review.overdue_on(today):
-        due = rule.review.next_review_due.isoformat()
-        if allow_overdue:
-            report(problems, source, ("review", "next_review_due"),
-                   f"review of this interaction was due on {due} and is overdue; published "
-                   "anyway because the overdue override is on", severity="warning")
-        else:
-            report(problems, source, ("review", "next_review_due"),
-                   f"review of this interaction was due on {due} and is overdue",
-                   "review the content, then update review.last_reviewed and next_review_due")
+    check_overdue(rule.review, today, "this interaction",
+                  lambda loc, message, hint=None, severity="error":
+                  report(problems, source, loc, message, hint, severity),
+                  allow_overdue=allow_overdue)
     return usable
 
 

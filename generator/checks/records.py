@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 
 from generator.checks.interactions import check_interactions
+from generator.checks.review import check_overdue
 from generator.checks.review import check_review as check_record_review
 from generator.checks.text import check_text, iter_text
 from generator.content.loader import REVIEWERS_FILE, Catalog, MedicineSource, dotted
@@ -193,17 +194,8 @@ def check_medicine(source: MedicineSource, today: dt.date, problems: Problems, *
             report(("references", index, "key"), f"reference {ref.key!r} is never cited",
                    severity="warning")
 
-    # A draft is never published, so its review cannot be overdue.
-    if record.review.overdue_on(today):
-        due = record.review.next_review_due.isoformat()
-        if allow_overdue:
-            report(("review", "next_review_due"),
-                   f"review of {record.generic_name} was due on {due} and is overdue; "
-                   "published anyway because the overdue override is on", severity="warning")
-        else:
-            report(("review", "next_review_due"),
-                   f"review of {record.generic_name} was due on {due} and is overdue",
-                   "review the content, then update review.last_reviewed and next_review_due")
+    check_overdue(record.review, today, record.generic_name, report,
+                  allow_overdue=allow_overdue)
 
     check_todo_markers(source, problems)
 

@@ -64,3 +64,21 @@ def check_review(review: Review, reviewers: dict[str, Reviewer] | None, reviewer
         report(where + ("last_reviewed",),
                f"last reviewed on {review.last_reviewed.isoformat()}, a date in the future",
                "write the date the review was done")
+
+
+def check_overdue(review: Review, today: dt.date, subject: str, report, *,
+                  allow_overdue: bool) -> None:
+    """An overdue review stops a published build; with the override it is published and
+    reported as a warning. `subject` names the record in the message ("baclofen", "this
+    interaction"); `report(loc, message, hint=None, severity="error")`."""
+    if not review.overdue_on(today):  # (a draft never is: it is never published)
+        return
+    due = review.next_review_due.isoformat()
+    if allow_overdue:
+        report(("review", "next_review_due"),
+               f"review of {subject} was due on {due} and is overdue; published anyway "
+               "because the overdue override is on", severity="warning")
+    else:
+        report(("review", "next_review_due"), f"review of {subject} was due on {due} and is "
+               "overdue", "review the content, then update review.last_reviewed and "
+               "next_review_due")

@@ -106,6 +106,7 @@ def test_a_template_that_emits_a_script_fails_the_build_and_keeps_the_old_site(
     assert tree(site) == before
 
 
+@pytest.mark.pdf  # builds the real site, handouts included
 def test_the_published_site_has_no_unsafe_html(tmp_path):
     site = tmp_path / "site"
     result = medguide("build", "--site-dir", str(site))
@@ -160,6 +161,7 @@ def test_two_builds_on_different_days_are_byte_identical(project, tmp_path):
     assert b"<lastmod>2026-01-10</lastmod>" in sites[0]["sitemap.xml"]
 
 
+@pytest.mark.pdf  # builds the real site, handouts included
 def test_the_real_content_builds_byte_identical_twice(tmp_path):
     first, second = tmp_path / "first", tmp_path / "second"
     for site in (first, second):
