@@ -92,8 +92,8 @@ def test_prose_goes_on_the_page_its_front_matter_names(content):
 
 def test_only_references_cited_on_a_page_are_listed_there(content):
     pages = pages_by_uri(content)
-    assert "[^test-label]: Testofen label. Test Agency, 2025." in (
-        pages["medicines/testofen/index.md"].markdown)
+    assert ("[^test-label]: [Testofen label](https://example.org/testofen). Test Agency, "
+            "2025.") in pages["medicines/testofen/index.md"].markdown
     assert "Sources" not in pages["medicines/testofen/side-effects.md"].markdown
 
 
