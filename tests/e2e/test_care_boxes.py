@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import pytest
 
-from generator.loader import load_catalog
-
-from .conftest import ALL_PAGES, DESKTOP, ROOT
+from .conftest import ALL_PAGES, DESKTOP, ROOT, build_site
 
 MEDICINE_PAGES = [url for url in ALL_PAGES
                   if url.startswith("medicines/") and url.count("/") >= 2]
-RECORDS = {source.slug: source.record for source in load_catalog(ROOT / "content")[0].medicines}
+RECORDS = {source.slug: source.record
+           for source in build_site(ROOT / "content", ROOT / "templates").catalog.medicines}
 
 
 @pytest.fixture(scope="module")
