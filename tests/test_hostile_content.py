@@ -239,7 +239,7 @@ def with_templates(real: Path, tmp_path: Path) -> Path:
 
 def test_the_final_check_refuses_a_style_attribute_whatever_made_it(real, tmp_path, capsys):
     templates = with_templates(real, tmp_path)
-    edit(templates / "pages" / "medicine" / "_footer.md.j2", "## Sources {: #sources }",
+    edit(templates / "partials" / "sources.md.j2", "## Sources {: #sources }",
          "## Sources {: #sources style=display:none }")
     status, out = run(real, "build", capsys)
     assert status == 1

@@ -30,8 +30,8 @@ from mkdocs.structure.pages import Page as MkDocsPage
 from generator.build.cache import CoreCache, folder_digest, tree_digest
 from generator.render.glossary import GlossaryExtension
 from generator.build.handouts import PAPER_SIZES, HandoutSettings
-from generator.checks.invariants import (BOXED_WARNING_MARK, find_source, mkdocs_warning_problems,
-                         unsafe_html)
+from generator.checks.invariants import (BOXED_WARNING_MARK, WARNING_STRIP_MARK, find_source,
+                                        mkdocs_warning_problems, unsafe_html)
 from generator.content.pages import page_kinds_for
 from generator.content.problems import Problems, display_path
 from generator.content.sanitize import sanitize_page
@@ -73,7 +73,8 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
         self.site_build: SiteBuild | None = None
         self.glossary: GlossaryExtension | None = None
         self.files: Files | None = None
-        self.boxed_warning_pages: set[str] = set()
+        # page → the marks of its warning (the box, the strip) its Markdown has
+        self.boxed_warning_pages: dict[str, list[str]] = {}
         self.page_dates: dict[str, str] = {}
         self.site_date: str | None = None
         self.reduced_navs: dict = {}
@@ -98,7 +99,7 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
         result = build_site(content_dir, templates_dir, include_drafts=self.preview,
                             preview=self.preview, allow_overdue=self.config.allow_overdue,
                             handouts=handouts, cache=self.cache)
-        self.boxed_warning_pages, self.page_dates, self.site_date = set(), {}, None
+        self.boxed_warning_pages, self.page_dates, self.site_date = {}, {}, None
         self.site_build = result
         if self.preview:
             if result.problems.items:
@@ -134,12 +135,14 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
 
     def remember_safety_and_dates(self, result: SiteBuild) -> None:
         records = {source.slug: source.record for source in result.catalog.medicines}
-        # The core checked that these pages' Markdown has the boxed warning (the preview's
-        # stand-in pages do not); the published HTML must still have it after the theme.
+        # The core checked that these pages' Markdown has the boxed warning or its strip (the
+        # preview's stand-in pages do not); the published HTML must still have it after the
+        # theme.
         self.boxed_warning_pages = {
-            page.src_uri for page in result.pages
-            if page.medicine in records and records[page.medicine].stopping.shows_warning_box
-            and BOXED_WARNING_MARK in page.markdown}
+            page.src_uri: [mark for mark in (BOXED_WARNING_MARK, WARNING_STRIP_MARK)
+                           if mark in page.markdown]
+            for page in result.pages
+            if page.medicine in records and records[page.medicine].stopping.shows_warning_box}
         # A page's date is when its guide last changed, not the build date, so the same
         # content builds the same sitemap on any day.
         for page in result.pages:
@@ -317,7 +320,7 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
         problems = [f"unsafe HTML in the page: {'; '.join(found)} (check templates/theme "
                     "and content/site.yaml)"] if (found := unsafe_html(wrapper, whole_page=True)) \
             else []
-        if page.file.src_uri in self.boxed_warning_pages and BOXED_WARNING_MARK not in output:
+        if any(mark not in output for mark in self.boxed_warning_pages.get(page.file.src_uri, ())):
             problems.append("the published page lost its warning box (check templates/theme)")
         for problem in problems:
             message = f"{page.file.src_uri}: {problem}"

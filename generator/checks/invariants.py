@@ -3,7 +3,8 @@
 `validate.py` checks what editors write; this module checks what the build made of it, so a
 template change cannot quietly break a promise to readers:
 - every page of a medicine with a warning box shows it: its FDA boxed warning, or our own
-  advice about stopping when stopping suddenly is dangerous;
+  advice about stopping when stopping suddenly is dangerous; in full on the pages whose kind
+  says so, at least as the strip that names it and links to it on the others;
 - every link between pages leads to a page that is published;
 - no two pages are published at the same address;
 - (on the final HTML, from the MkDocs plugin) no script, style, event handler or unsafe
@@ -24,6 +25,7 @@ from generator.content.problems import Problems
 from generator.model.records import WarningKind
 
 BOXED_WARNING_MARK = 'class="boxed-warning"'
+WARNING_STRIP_MARK = 'class="warning-strip"'
 
 
 def page_address(src_uri: str) -> str:
@@ -46,10 +48,16 @@ def check_pages(pages: list[Page], catalog: Catalog, templates_dir: Path, *,
     return problems
 
 
-def template_of(page: Page, templates_dir: Path) -> Path:
-    kind = next((k for k in MEDICINE_PAGE_KINDS if page.src_uri.endswith("/" + k.file_name)),
+def kind_of(page: Page):
+    """The kind of a medicine's page (None for other pages)."""
+    if not page.medicine:
+        return None
+    return next((k for k in MEDICINE_PAGE_KINDS if page.src_uri.endswith("/" + k.file_name)),
                 None)
-    if page.medicine and kind:
+
+
+def template_of(page: Page, templates_dir: Path) -> Path:
+    if kind := kind_of(page):
         return templates_dir / "pages" / "medicine" / f"{kind.id}.md.j2"
     if page.src_uri == "medicines/index.md":
         return templates_dir / "pages" / "medicines_index.md.j2"
@@ -64,16 +72,23 @@ def check_boxed_warnings(pages: list[Page], catalog: Catalog, templates_dir: Pat
         if record is None or not record.stopping.shows_warning_box:
             continue
         text = str(markupsafe.escape(record.stopping.boxed_warning or ""))
-        if BOXED_WARNING_MARK not in page.markdown or text not in page.markdown:
-            if record.stopping.warning_kind is WarningKind.fda_boxed_warning:
-                why = f"{record.generic_name} has an FDA boxed warning"
-            else:
-                why = (f"stopping {record.generic_name} suddenly is dangerous, so every page "
-                       "shows our advice about stopping")
-            problems.add(template_of(page, templates_dir), 1, 1, "(page)",
-                         f"{page.src_uri} does not show the warning box, but {why}",
-                         "every page of such a medicine must include the boxed_warning partial",
-                         page=page.src_uri)
+        in_full = BOXED_WARNING_MARK in page.markdown and text in page.markdown
+        kind = kind_of(page)
+        if in_full or (WARNING_STRIP_MARK in page.markdown and not (kind and kind.full_warning)):
+            continue
+        if record.stopping.warning_kind is WarningKind.fda_boxed_warning:
+            why = f"{record.generic_name} has an FDA boxed warning"
+        else:
+            why = (f"stopping {record.generic_name} suddenly is dangerous, so every page "
+                   "shows our advice about stopping")
+        if kind and kind.full_warning:
+            shown, hint = "the warning box", "this page must include the boxed_warning partial"
+        else:
+            shown, hint = ("the warning box or its strip", "every page of such a medicine "
+                           "must include the boxed_warning partial or its warning_strip")
+        problems.add(template_of(page, templates_dir), 1, 1, "(page)",
+                     f"{page.src_uri} does not show {shown}, but {why}", hint,
+                     page=page.src_uri)
 
 
 def check_addresses(pages: list[Page], catalog: Catalog, problems: Problems) -> None:

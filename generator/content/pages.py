@@ -17,6 +17,12 @@ class MedicinePageKind:
     heading: str  # "{name}" is replaced by the medicine's name
     # The page's meta description ("{name}" as above); the overview uses the record's summary.
     description: str = ""
+    # Shows a medicine's warning box in full; every other page of the medicine shows a strip
+    # that names the warning and links to it, so the answer stays on a phone's first screen.
+    full_warning: bool = False
+    # Says its own emergencies in the one emergency box of the page; every other page ends
+    # with the medicine's general "Call 911" box.
+    own_emergency_box: bool = False
 
     def applies_to(self, medicine: Medicine) -> bool:
         return self.id != "pump-care" or medicine.has_pump
@@ -31,21 +37,24 @@ class MedicinePageKind:
 
 # The pages every medicine has, in reading order.
 MEDICINE_PAGE_KINDS = (
-    MedicinePageKind("overview", "Overview", "{name}: what it is and what it is for"),
+    MedicinePageKind("overview", "Overview", "{name}: what it is and what it is for",
+                     full_warning=True),
     MedicinePageKind("how-to-take", "How to take it", "How to take {name}",
                      "How to take {name}: forms, strengths, usual doses and tips."),
     MedicinePageKind("side-effects", "Side effects", "Side effects of {name}",
                      "Side effects of {name}: common ones, when to call your prescriber and "
-                     "when to get emergency help."),
+                     "when to get emergency help.", own_emergency_box=True),
     MedicinePageKind("missed-or-extra-doses", "Missed or extra doses",
                      "{name}: missed doses and taking too much",
-                     "What to do if you forget a dose of {name} or take too much."),
+                     "What to do if you forget a dose of {name} or take too much.",
+                     own_emergency_box=True),
     MedicinePageKind("stopping-safely", "Stopping safely", "Stopping {name} safely",
                      "Why stopping {name} needs care, signs to watch for, and how to stop "
-                     "safely with your prescriber."),
+                     "safely with your prescriber.", full_warning=True,
+                     own_emergency_box=True),
     MedicinePageKind("pump-care", "Pump care", "Living with a {name} pump",
                      "Living with a {name} pump: refills, alarms, infection signs, travel "
-                     "and scans."),
+                     "and scans.", own_emergency_box=True),
     MedicinePageKind("interactions", "Interactions", "{name} with other medicines, alcohol and food",
                      "How {name} mixes with other medicines, alcohol and food, and what to do."),
     MedicinePageKind("other-safety-information", "Other safety information",

@@ -56,11 +56,18 @@ def test_every_baclofen_page_is_published_with_its_safety_parts(real_site, kind)
     assert "Pending clinical review." in html
     text = re.sub(r"<[^>]+>", "", html)  # words may carry a glossary definition
     assert 'id="disclaimer"' in html and "does not replace advice from your prescriber" in text
-    assert 'class="care care--emergency"' in html
-    assert "Call 911 or go to the emergency room if…" in html
-    # Only the pump form of baclofen carries an FDA boxed warning; the box says so.
+    assert html.count('class="care care--emergency"') == 1  # one emergency box a page
+    assert re.search(r'class="care care--emergency".*?call (<strong>)?911', html, re.S)
+    # Only the pump form of baclofen carries an FDA boxed warning; the box says so, in full
+    # on two pages and as a strip that links to it on the others.
     assert "FDA boxed warning for the baclofen pump" in html
-    assert "For baclofen tablets, liquid and granules, this is our advice" in html
+    if kind.full_warning:
+        assert 'class="boxed-warning"' in html
+        assert '__source">For baclofen tablets, liquid and granules, this is our advice' in html
+    else:
+        strip = re.search(r'class="warning-strip".*?</div>', html, re.S).group(0)
+        assert 'class="warning-strip__name">FDA boxed warning for the baclofen' in strip
+        assert '<a href="../stopping-safely/#boxed-warning">Read the warning</a>' in strip
 
 
 def test_only_pump_medicines_pages_explain_refill_as_a_pump_refill(real_site):

@@ -291,7 +291,9 @@ def test_a_rule_citing_the_medicines_own_source_shares_its_footnote(content):
     text = pages["medicines/testofen/interactions.md"].markdown
     assert "More sleepiness.[^test-label]" in text
     assert "[^source-" not in text
-    assert text.count("]: Testofen label. Test Agency, 2025.") == 1
+    # Listed once, its title the link to it.
+    assert text.count("]: [Testofen label](https://example.org/testofen). Test Agency, "
+                      "2025.") == 1
 
 
 def test_a_pair_page_puts_the_short_answer_first(content):

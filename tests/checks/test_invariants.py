@@ -38,16 +38,38 @@ def build(project: Path, site: Path, *args: str):
 # ---------------------------------------------------------------- boxed warning
 
 
-def test_a_page_without_the_boxed_warning_fails_naming_the_template(content, templates):
-    edit(templates / "pages" / "medicine" / "_base.md.j2",
-         '{{ boxed_warning(medicine, warning, link=kind.id != "stopping-safely") }}',
-         '{% if kind.id != "interactions" %}'
-         '{{ boxed_warning(medicine, warning, link=kind.id != "stopping-safely") }}{% endif %}')
+def test_a_page_without_the_warning_strip_fails_naming_the_template(content, templates):
+    edit(templates / "pages" / "medicine" / "_base.md.j2", "{{ warning_strip(warning) }}",
+         '{% if kind.id != "interactions" %}{{ warning_strip(warning) }}{% endif %}')
+    result = build_site(content, templates)
+    assert [(Path(p.path).name, p.message, p.hint) for p in result.problems.errors] == [
+        ("interactions.md.j2", "medicines/testofen/interactions.md does not show the warning "
+         "box or its strip, but stopping testofen suddenly is dangerous, so every page shows "
+         "our advice about stopping", "every page of such a medicine must include the "
+         "boxed_warning partial or its warning_strip")]
+
+
+def test_the_overview_must_show_the_warning_in_full_not_only_its_strip(content, templates):
+    overview = templates / "pages" / "medicine" / "overview.md.j2"
+    edit(overview, "{{ boxed_warning(medicine, warning, link=True) }}",
+         '{% from "partials/boxed_warning.md.j2" import warning_strip %}'
+         "{{ warning_strip(warning) }}")
     result = build_site(content, templates)
     assert [(Path(p.path).name, p.message) for p in result.problems.errors] == [
-        ("interactions.md.j2", "medicines/testofen/interactions.md does not show the warning "
-         "box, but stopping testofen suddenly is dangerous, so every page shows our advice "
-         "about stopping")]
+        ("overview.md.j2", "medicines/testofen/index.md does not show the warning box, but "
+         "stopping testofen suddenly is dangerous, so every page shows our advice about "
+         "stopping")]
+
+
+def test_pages_show_the_warning_in_full_or_as_a_strip_that_links_to_it(content):
+    result = build_site(content, TEMPLATES)
+    assert result.ok, result.problems.errors
+    shows = {p.src_uri.rsplit("/", 1)[1]: ('class="boxed-warning"' in p.markdown,
+                                           'class="warning-strip"' in p.markdown)
+             for p in result.pages if p.medicine == "testofen"}
+    full = {name for name, (box, _) in shows.items() if box}
+    assert full == {"index.md", "stopping-safely.md"}
+    assert all(strip for name, (_, strip) in shows.items() if name not in full)
 
 
 def test_a_theme_that_drops_the_boxed_warning_fails_the_build(project, templates, tmp_path):

@@ -202,3 +202,51 @@ def test_a_brand_name_in_medicines_a_to_z_leads_to_its_generic(page, real_url):
     page.goto(real_url + "medicines/")
     page.get_by_role("link", name="Keppra", exact=True).click()
     expect(page.locator("h1")).to_have_text("Levetiracetam: what it is and what it is for")
+
+
+def choose_baclofen_and_levetiracetam(page, real_url):
+    page.goto(real_url + "interactions/")
+    page.get_by_label("Baclofen").check()
+    page.get_by_label("Levetiracetam").check()
+    page.get_by_role("button", name="Show interactions").click()
+    expect(page.locator("#checker-results")).to_be_visible()
+    return page.locator("#checker-results")
+
+
+def test_results_with_other_medicines_fold_to_a_line_and_serious_ones_start_open(
+        common_phone, real_url):
+    results = choose_baclofen_and_levetiracetam(common_phone, real_url)
+    folded = results.locator("details.checker__item")
+    assert folded.count() >= 5
+    states = folded.evaluate_all("""boxes => boxes.map(box => ({
+        open: box.open, serious: box.classList.contains('checker__item--major'),
+        summary: box.querySelector('summary').innerText}))""")
+    assert all(state["open"] == state["serious"] for state in states), states
+    assert any(not state["open"] for state in states)
+    # The line says what it is and how serious it is at worst, in words.
+    levodopa = folded.filter(has=common_phone.get_by_role("heading", name="Levodopa"))
+    expect(levodopa.locator("summary")).to_contain_text("Moderate")
+    expect(levodopa.locator("li").first).to_be_hidden()
+    levodopa.locator("summary").click()
+    expect(levodopa.locator("li").first).to_be_visible()
+    # Folding makes the results of the issue's example much shorter than with all open.
+    folded_height = results.bounding_box()["height"]
+    folded.evaluate_all("boxes => boxes.forEach(box => { box.open = true; })")
+    assert folded_height < 0.75 * results.bounding_box()["height"]
+
+
+def test_every_link_in_the_results_says_where_it_goes(page, real_url):
+    results = choose_baclofen_and_levetiracetam(page, real_url)
+    texts = results.locator("a").evaluate_all("links => links.map(a => a.textContent.trim())")
+    assert texts
+    for text in texts:
+        assert text.startswith(("More about ", "Read more about ")) and len(text.split()) >= 5, text
+    assert "More about baclofen with alcohol" in texts
+
+
+def test_with_javascript_the_table_of_every_pair_is_hidden(page, real_url):
+    page.goto(real_url + "interactions/")
+    expect(page.locator("#checker-form")).to_be_visible()
+    expect(page.locator("table")).to_be_hidden()
+    expect(page.get_by_role("heading", name="Every pair of medicines in this guide")).to_be_hidden()
+    expect(page.locator('.toc a[href="#all-pairs"]')).to_be_hidden()

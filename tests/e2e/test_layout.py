@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import ALL_PAGES, ARTIFACTS, DESKTOP, PHONE
+from .conftest import ALL_PAGES, ARTIFACTS, COMMON_PHONE, DESKTOP, PHONE
 
 SCREENSHOTS = ARTIFACTS / "screenshots"
 
@@ -71,15 +71,28 @@ def test_desktop_shows_the_medicine_pages_beside_the_text(page, base_url):
     assert sidebar is not None and sidebar["x"] >= main["x"] + main["width"]
 
 
-@pytest.mark.parametrize("name,url", [("home", ""), ("baclofen-overview", "medicines/baclofen/")])
+# Every kind of page, for people to look at: the whole page, and what a 390×844 phone shows
+# first.
+SCREENSHOT_PAGES = [("home", ""), ("medicines-a-z", "medicines/"), ("checker", "interactions/"),
+                    ("pair-baclofen-levetiracetam", "interactions/baclofen-levetiracetam/"),
+                    ("glossary", "glossary/"), ("search", "search/")] + [
+    ("baclofen-" + (url.split("/")[2] or "overview"), url) for url in ALL_PAGES
+    if url.startswith("medicines/baclofen/")]
+
+
+@pytest.mark.parametrize("name,url", SCREENSHOT_PAGES)
 @pytest.mark.parametrize("screen", ["phone", "desktop"])
 def test_screenshots_for_people_to_look_at(browser, base_url, name, url, screen):
-    context = browser.new_context(viewport=PHONE if screen == "phone" else DESKTOP,
-                                  device_scale_factor=2 if screen == "phone" else 1)
+    context = browser.new_context(viewport=COMMON_PHONE if screen == "phone" else DESKTOP,
+                                  device_scale_factor=2 if screen == "phone" else 1,
+                                  is_mobile=screen == "phone", has_touch=screen == "phone")
     page = context.new_page()
     page.goto(base_url + url)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}-{screen}.png"
     page.screenshot(path=str(path), full_page=True)
+    first = SCREENSHOTS / f"{name}-{screen}-first-screen.png"
+    page.screenshot(path=str(first))
     context.close()
     assert path.stat().st_size > 20_000  # a real picture, not a blank page
+    assert first.stat().st_size > 20_000

@@ -1,6 +1,6 @@
 /* Interaction checker: shows the interactions between the medicines a reader picks, from the
    JSON file the build writes next to the page. Without JavaScript the form stays hidden and the
-   page shows the full table of pairs instead. Text is inserted with textContent only. */
+   page shows the full table of pairs instead; with it, the table is hidden. Text is inserted with textContent only. */
 (function () {
   "use strict";
 
@@ -104,23 +104,32 @@
     order.sort(function (x, y) {
       return worst(y) - worst(x) || data.sides[x].name.localeCompare(data.sides[y].name);
     });
+    // Each one folds to a line (its name and how serious it is at worst), so the results stay
+    // short; its details open in place, and serious ones start open. Each link says where it
+    // leads.
     if (order.length) {
       results.appendChild(el("h3", "With alcohol and other medicines"));
       results.appendChild(el("p", "If you also take or use any of these, tell your prescriber and pharmacist."));
       order.forEach(function (side) {
         var info = data.sides[side];
-        var box = el("div", null, "checker__item checker__item--" +
-          data.severities.filter(function (s) { return s.rank === worst(side); })[0].id);
-        box.appendChild(el("h4", info.name));
+        var level = data.severities.filter(function (s) { return s.rank === worst(side); })[0];
+        var box = el("details", null, "checker__item checker__item--" + level.id);
+        box.open = level.id === "major";  // serious ones are never folded away
+        var summary = el("summary", null, "checker__summary");
+        summary.appendChild(el("h4", info.name));
+        summary.appendChild(document.createTextNode(" "));
+        summary.appendChild(severityTag(level));
+        box.appendChild(summary);
         if (info.examples.length) box.appendChild(el("p", "Examples: " + joinNames(info.examples) + "."));
         var list = el("ul");
         groups[side].forEach(function (o) {
           var li = el("li");
-          li.appendChild(el("strong", "With " + lower(byId[o.medicine].name) + ": "));
+          var medicine = lower(byId[o.medicine].name);
+          li.appendChild(el("strong", "With " + medicine + ": "));
           li.appendChild(severityTag(severity[o.severity]));
           li.appendChild(document.createTextNode(". "));
           li.appendChild(document.createTextNode(o.what_happens + " What to do: " + o.what_to_do + " "));
-          li.appendChild(link("More", o.url));
+          li.appendChild(link("More about " + medicine + " with " + lower(info.name), o.url));
           list.appendChild(li);
         });
         box.appendChild(list);
@@ -162,9 +171,19 @@
       data = json;
       show(chosen);
     }).catch(function () {
+      showTable(true);
       status.textContent = "Sorry, the checker could not load. Use the table of every pair below.";
     });
   });
 
+  // The table of every pair is for readers without this script (or when the data cannot load).
+  function showTable(shown) {
+    var table = document.getElementById("all-pairs-table");
+    var entry = document.querySelector('.toc a[href="#all-pairs"]');
+    if (table) table.hidden = !shown;
+    if (entry && table) entry.parentNode.hidden = !shown;
+  }
+
+  showTable(false);
   form.hidden = false;
 })();
