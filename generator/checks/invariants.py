@@ -1,6 +1,6 @@
 """Safety invariants of the generated site, checked on every build.
 
-`validate.py` checks what editors write; this module checks what the build made of it, so a
+`checks/records.py` checks what editors write; this module checks what the build made of it, so a
 template change cannot quietly break a promise to readers:
 - every page of a medicine with a warning box shows it: its FDA boxed warning, or our own
   advice about stopping when stopping suddenly is dangerous; in full on the pages whose kind

@@ -2,7 +2,7 @@
 
 Every model forbids unknown keys, so a misspelled field is an error rather than silently
 ignored text. Free text may use inline Markdown (emphasis, links) and cite a reference with
-`[^key]`; raw HTML is rejected (see `validate.py`).
+`[^key]`; raw HTML is rejected (see `checks/text.py`).
 """
 
 from __future__ import annotations
