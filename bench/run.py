@@ -125,7 +125,6 @@ def clear_caches(project: Path, keep: tuple[str, ...] = ()) -> None:
 
 def plain_docs(content: Path, target: Path, project: Path) -> Path:
     """The Markdown medguide generates, as a plain MkDocs project (no medguide plugin)."""
-    sys.path.insert(0, str(ROOT))
     from generator.build.pipeline import build_site
 
     result = build_site(content, ROOT / "templates")

@@ -19,10 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from generator.build.handouts import (  # noqa: E402
+from generator.build.handouts import (
     HandoutSettings,
     asset_digest,
     build_handouts,
@@ -30,8 +27,9 @@ from generator.build.handouts import (  # noqa: E402
     plan_handouts,
     render_pdf,
 )
-from generator.content.loader import load_catalog  # noqa: E402
+from generator.content.loader import load_catalog
 
+ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
 
 
