@@ -478,7 +478,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--failures", type=Path, help="write every unclean outcome here")
     args = parser.parse_args(argv)
     stop_on_sigterm()
-    with tempfile.TemporaryDirectory(prefix="medguide-mutate-") as folder:
+    # A sweep stopped by SIGTERM may leave a child writing into the copy while it is removed.
+    with tempfile.TemporaryDirectory(prefix="medguide-mutate-",
+                                     ignore_cleanup_errors=True) as folder:
         project = make_project(Path(folder))
         mutations = all_mutations(project)
         if args.file:
