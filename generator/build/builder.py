@@ -57,11 +57,16 @@ from mkdocs.structure.nav import get_navigation
 from mkdocs.structure.pages import Page
 
 from generator.build import progress, workers
-from generator.build.cache import (code_digest, digest, remove_stale_temp_files, tree_digest,
-                    write_atomically)
+from generator.build.cache import (
+    code_digest,
+    digest,
+    remove_stale_temp_files,
+    tree_digest,
+    write_atomically,
+)
+from generator.build.search_index import SEARCH_BUNDLE
 from generator.content.problems import Problems, parse_problem
 from generator.render.catalog import template_failure
-from generator.build.search_index import SEARCH_BUNDLE
 
 log = logging.getLogger("medguide")
 

@@ -19,7 +19,6 @@ import hashlib
 import json
 import logging
 import multiprocessing
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -32,17 +31,17 @@ import jinja2
 import markdown
 import segno
 
-from generator.build.workers import worker_count
 from generator.build.cache import PickleCache, code_digest, digest, write_atomically
+from generator.build.workers import worker_count
 from generator.content.interactions import InteractionIndex
 from generator.content.loader import Catalog, InteractionSource, MedicineSource
-from generator.model.records import Form, Medicine, Route
 from generator.content.pages import display_name, medicine_page_uri, page_url
-from generator.render.catalog import make_environment, render_template, review_view_of
 from generator.content.sanitize import clean_html, shorten
-from generator.model.citations import CITATION, references_cited
-from generator.render.warning_box import warning_box
+from generator.model.citations import CITATION
+from generator.model.records import Form, Medicine, Route
 from generator.model.words import forms_in_words
+from generator.render.catalog import make_environment, render_template, review_view_of
+from generator.render.warning_box import warning_box
 
 HANDOUT_TEMPLATES = "handouts"
 PAPER_SIZES = ("letter", "a4")

@@ -7,24 +7,40 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import Any
 
-from generator.build.cache import (CoreCache, PickleCache, code_digest, collector_paused, digest, file_digest,
-                    folder_digest, shared_inputs_digest)
-from generator.checks.glossary import check_glossary
-from generator.checks.invariants import check_pages
+from generator.build.cache import (
+    CoreCache,
+    PickleCache,
+    code_digest,
+    collector_paused,
+    digest,
+    file_digest,
+    folder_digest,
+    shared_inputs_digest,
+)
 from generator.build.handouts import HandoutBuild, HandoutProblem, HandoutSettings, build_handouts
-from generator.content.loader import (Catalog, InteractionSource, MedicineSource, load_catalog, load_medicine,
-                     load_rule, load_rules)
-from generator.build.workers import run_calls
-from generator.render.interaction_pages import checker_data
-from generator.checks.interactions import check_interactions
-from generator.content.interactions import InteractionIndex
-from generator.content.pages import CHECKER_DATA_URI, CHECKER_URI, Page, build_nav
-from generator.render.preview import STAND_IN_SITE_SETTINGS, add_problem_banners
-from generator.content.problems import Problems
 from generator.build.progress import phase
-from generator.render.catalog import TemplateProblem, render_catalog
+from generator.build.workers import run_calls
+from generator.checks.glossary import check_glossary
+from generator.checks.interactions import check_interactions
+from generator.checks.invariants import check_pages
 from generator.checks.records import check_catalog, check_medicine
+from generator.content.interactions import InteractionIndex
+from generator.content.loader import (
+    Catalog,
+    InteractionSource,
+    MedicineSource,
+    load_catalog,
+    load_medicine,
+    load_rule,
+    load_rules,
+)
+from generator.content.pages import CHECKER_DATA_URI, CHECKER_URI, Page, build_nav
+from generator.content.problems import Problems
+from generator.render.catalog import TemplateProblem, render_catalog
+from generator.render.interaction_pages import checker_data
+from generator.render.preview import STAND_IN_SITE_SETTINGS, add_problem_banners
 
 
 @dataclass
@@ -291,47 +307,47 @@ def render_medicines_fast(cache: CoreCache | None, shared: str | None, calls
                           ) -> list[tuple[list[Page], Problems | None]]:
     """Each medicine's pages (and the problems rendering found): from the cache when
     nothing they depend on changed, the others rendered over all cores."""
-    rendered: dict[int, tuple] = {}
     keys: dict[int, str] = {}
     if cache:
         for index, (source, _, handouts) in enumerate(calls):
             folder = source.path.parent
             folder_key = cache.folder_digests.get(folder) or folder_digest(folder)
             keys[index] = digest(shared, source.slug, folder_key, repr(handouts))
-            hit = cache.pages.get(keys[index])
-            if hit is not None:
-                rendered[index] = hit
-    missing = [index for index in range(len(calls)) if index not in rendered]
-    jobs = [partial(_render_one, calls[index][1], cache.pages if cache else None,
-                    keys.get(index)) for index in missing]
-    for index, outcome in zip(missing, run_calls(jobs, "rendering medicines")):
-        rendered[index] = outcome
-        if cache:
-            cache.pages.used.add(keys[index])
-    return [rendered[index] for index in range(len(calls))]
+    return _cached_or_rendered(cache, keys, [call[1] for call in calls], _render_one,
+                               "rendering medicines")
 
 
 def render_pairs_fast(cache: CoreCache | None, shared: str | None, calls) -> list[Page]:
     """Each interaction pair's page: from the cache when neither medicine's record nor the
     shared content (the interaction store among it) changed, the others over all cores."""
-    rendered: dict[int, Page] = {}
     keys: dict[int, str] = {}
     if cache:
         for index, (pair, _) in enumerate(calls):
             folders = [pair.first.path.parent, pair.second.path.parent]
             keys[index] = digest(shared, "pair", pair.uri, *(
                 cache.folder_digests.get(f) or folder_digest(f) for f in folders))
-            hit = cache.pages.get(keys[index])
+    return _cached_or_rendered(cache, keys, [call[1] for call in calls], _render_pair,
+                               "rendering interaction pages")
+
+
+def _cached_or_rendered(cache: CoreCache | None, keys: dict[int, str], renders: list,
+                        render_and_store, label: str) -> list:
+    """`renders[i]()` for each i: from the page cache under `keys[i]` when it is there, the
+    others over all cores (`render_and_store` renders one and caches it in the worker)."""
+    rendered: dict[int, Any] = {}
+    if cache:
+        for index, key in keys.items():
+            hit = cache.pages.get(key)
             if hit is not None:
                 rendered[index] = hit
-    missing = [index for index in range(len(calls)) if index not in rendered]
-    jobs = [partial(_render_pair, calls[index][1], cache.pages if cache else None,
+    missing = [index for index in range(len(renders)) if index not in rendered]
+    jobs = [partial(render_and_store, renders[index], cache.pages if cache else None,
                     keys.get(index)) for index in missing]
-    for index, page in zip(missing, run_calls(jobs, "rendering interaction pages")):
-        rendered[index] = page
+    for index, outcome in zip(missing, run_calls(jobs, label)):
+        rendered[index] = outcome
         if cache:
             cache.pages.used.add(keys[index])
-    return [rendered[index] for index in range(len(calls))]
+    return [rendered[index] for index in range(len(renders))]
 
 
 def checker_data_cached(cache: CoreCache | None, shared: str | None, index: InteractionIndex,

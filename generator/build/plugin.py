@@ -28,15 +28,20 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page as MkDocsPage
 
 from generator.build.cache import CoreCache, folder_digest, tree_digest
-from generator.render.glossary import GlossaryExtension
 from generator.build.handouts import PAPER_SIZES, HandoutSettings
-from generator.checks.invariants import (BOXED_WARNING_MARK, WARNING_STRIP_MARK, find_source,
-                                        mkdocs_warning_problems, unsafe_html)
+from generator.build.pipeline import SiteBuild, build_site
+from generator.build.search_index import SearchIndexError, build_search_index
+from generator.checks.invariants import (
+    BOXED_WARNING_MARK,
+    WARNING_STRIP_MARK,
+    find_source,
+    mkdocs_warning_problems,
+    unsafe_html,
+)
 from generator.content.pages import page_kinds_for
 from generator.content.problems import Problems, display_path
 from generator.content.sanitize import sanitize_page
-from generator.build.search_index import SearchIndexError, build_search_index
-from generator.build.pipeline import SiteBuild, build_site
+from generator.render.glossary import GlossaryExtension
 from generator.render.structured_data import medical_web_page
 from generator.render.theme import split_title
 
