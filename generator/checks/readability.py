@@ -33,8 +33,10 @@ BLOCK_TAGS = {"p", "li", "dt", "dd", "td", "th", "h1", "h2", "h3", "h4", "h5", "
               "blockquote", "div", "section", "ul", "ol", "dl", "table", "tr", "aside"}
 # Headings are labels, not sentences: h1 and h2 name the section, the others are left out.
 SKIP_TAGS = {"nav", "sup", "script", "style", "button", "code", "pre", "h3", "h4", "h5", "h6"}
+# .name-label marks generated "Name: forms" labels (the brand list): a list of names scores as
+# hard prose ("extended-release tablets" is grade 13) although no editor wrote a sentence.
 SKIP_CLASSES = {"review", "disclaimers", "footnote", "key-facts", "banner", "page-tools",
-                "medicine-pages", "visually-hidden"}
+                "medicine-pages", "visually-hidden", "name-label"}
 VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
              "source", "track", "wbr"}
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]*\s+(?=[\"“(]?[A-Z0-9])")

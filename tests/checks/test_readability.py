@@ -4,6 +4,7 @@ maximum, and the worst sentences named with their file and line."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 
@@ -108,3 +109,24 @@ def test_the_real_content_reads_at_grade_10_or_lower():
     baclofen = [s for s in report.scores if s.section.url.startswith("medicines/baclofen/")]
     assert len(baclofen) > 30
     assert [(s.section.url, s.section.heading, s.grade) for s in report.failing] == []
+
+
+def test_brand_names_and_forms_are_labels_and_only_the_editors_note_is_scored(tmp_path):
+    """Found by the mutation sweep: without its note, gabapentin's "Brand names" section was
+    only generated labels ("Gralise: extended-release tablets.") and failed at grade 12.3,
+    although no editor wrote a sentence there."""
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    record = content / "medicines" / "gabapentin" / "medicine.yaml"
+    edit(record, "    note: Taken once a day, only for nerve pain after shingles. It is not the "
+                 "same as other gabapentin,\n      so it cannot be swapped for them.\n", "")
+    overview = next(p for p in build_site(content, TEMPLATES).pages
+                    if p.src_uri == "medicines/gabapentin/index.md")
+    assert "Gralise" in overview.markdown
+    assert "Brand names" not in [s.heading for s in page_sections(overview)]
+
+    edit(record, "  - name: Gralise\n", f"  - name: Gralise\n    note: {HARD}\n")
+    overview = next(p for p in build_site(content, TEMPLATES).pages
+                    if p.src_uri == "medicines/gabapentin/index.md")
+    [brands] = [s for s in page_sections(overview) if s.heading == "Brand names"]
+    assert brands.sentences == [HARD]
