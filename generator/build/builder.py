@@ -98,13 +98,17 @@ class BuildReport:
 
 
 def build(config_file: Path, site_dir: Path, *, jobs: int | None = None,
-          plugin_options: dict | None = None) -> BuildReport:
+          plugin_options: dict | None = None, preview: bool = False) -> BuildReport:
     """Build the site of `config_file` into `site_dir`, reusing the last build where it can.
-    `plugin_options` override the medguide plugin's options in mkdocs.yml."""
+    `plugin_options` override the medguide plugin's options in mkdocs.yml. A `preview` build
+    is the editor's (`serve`): drafts shown, problems as banners on their pages, MkDocs'
+    warnings logged rather than stopping it, and the search index made only once."""
     phases = progress.reset()
     workers.jobs = jobs
     site_dir = site_dir.resolve()
     config = load_config(config_file=str(config_file), site_dir=str(site_dir))
+    if preview:
+        config["strict"] = False
     # MkDocs keeps plugin objects from one configuration to the next in a process: what is
     # set on ours here is put back afterwards.
     plugin = config.plugins.get("medguide")
@@ -113,13 +117,14 @@ def build(config_file: Path, site_dir: Path, *, jobs: int | None = None,
         plugin.config[name] = value
     if plugin is not None:
         plugin.search_by_builder = True  # the search index is built below, not in post_build
-    config.plugins.on_startup(command="build", dirty=False)
+    config.plugins.on_startup(command="serve" if preview else "build", dirty=False)
     try:
         with build_lock(site_dir):
             recover_site(site_dir)
             if cache_dir := _cache_dir(config, Path(config_file)):
                 remove_stale_temp_files(cache_dir)
-            return _build(config, Path(config_file), site_dir, workers.worker_count(), phases)
+            return _build(config, Path(config_file), site_dir, workers.worker_count(), phases,
+                          preview)
     finally:
         config.plugins.on_shutdown()
         if plugin is not None:
@@ -154,7 +159,7 @@ class WarningLog(logging.Handler):
 
 
 def _build(config: MkDocsConfig, config_file: Path, site_dir: Path, jobs: int,
-           phases: progress.Phases) -> BuildReport:
+           phases: progress.Phases, preview: bool) -> BuildReport:
     warnings = WarningLog()
     if config.strict:
         logging.getLogger("mkdocs").addHandler(warnings)
@@ -246,7 +251,9 @@ def _build(config: MkDocsConfig, config_file: Path, site_dir: Path, jobs: int,
             _stage(work_dir, site_dir, old_files, produced, known_shas, new_files, report)
         pages_changed = any(name.endswith(".html") for name in report.changed)
         old_index = {name for name in old_files if name.startswith(SEARCH_FOLDER + "/")}
-        if search and (pages_changed or not old_index):
+        # The preview indexes once: Pagefind reads every page, far longer than a save's
+        # rebuild at a few hundred medicines.
+        if search and (not old_index or (pages_changed and not preview)):
             with phases.phase("search"):
                 search(work_dir, work_dir / SEARCH_FOLDER)
             _stage(work_dir, site_dir, old_files, set(), {}, new_files, report)

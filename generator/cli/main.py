@@ -175,11 +175,9 @@ def command_build(args: argparse.Namespace) -> int:
 
 
 def command_serve(args: argparse.Namespace) -> int:
-    from mkdocs.commands.serve import serve
+    from generator.build.serve import serve
 
-    # Not strict: a warning from MkDocs must not stop the preview; medguide's own problems
-    # are shown on the pages instead.
-    serve(config_file=str(args.config), dev_addr=args.dev_addr, livereload=True, strict=False)
+    serve(args.config, args.dev_addr, jobs=args.jobs)
     return 0
 
 
@@ -260,6 +258,8 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--report", help="also write the build's figures to this JSON file")
     serve = sub.add_parser("serve", help="live-reloading preview, drafts included")
     serve.add_argument("--dev-addr", default="127.0.0.1:8000")
+    serve.add_argument("--jobs", type=int, default=None,
+                       help="worker processes (default: one per core)")
     new = sub.add_parser("new", help="start a new medicine guide (a draft with TODO markers)")
     new.add_argument("name", help='the generic name, e.g. "baclofen"')
     new.add_argument("--by", help="reviewer id of the author (default: the first in "

@@ -1,0 +1,138 @@
+"""The editor's live preview (`medguide serve`): the build's own loop, in preview mode,
+served by MkDocs' live-reload server.
+
+Each save runs `builder.build` again on the preview's own site folder (drafts shown, problems
+as banners on their pages), so it converts and writes only the pages the change reaches, and
+the served pages are the ones a build of the same content gives. The browser reloads when
+the rebuild is done.
+
+The preview's folder is kept under the cache folder (`.cache/preview-site`), so that starting
+the preview again only rebuilds what changed since it last ran. The search index is made on
+the first build only: search in the preview can lag behind edits until it is restarted.
+
+If a rebuild stops (a broken theme template, say), every page address answers with the
+problem, its file and line, and reloads itself until the next rebuild works; the server
+keeps answering throughout.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from mkdocs.config import load_config
+from mkdocs.livereload import LiveReloadServer
+
+from generator.build import progress
+from generator.build.builder import BuildFailed, build
+
+log = logging.getLogger("medguide")
+
+# How often the watched folders are scanned for saved files (seconds). MkDocs' default of
+# 0.5 s would be most of the wait for a small site.
+POLL_SECONDS = 0.1
+PREVIEW_FOLDER = "preview-site"
+
+
+class PreviewServer(LiveReloadServer):
+    """MkDocs' live-reload server that, while the last rebuild failed, answers every page
+    address with what went wrong."""
+
+    failure: str | None = None
+
+    def serve_request(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        failure = self.failure
+        if failure is None or path.startswith("/livereload/") or not (
+                path.endswith("/") or path.endswith(".html")):
+            return super().serve_request(environ, start_response)
+        page = failure_page(failure).encode("utf-8")
+        start_response("500 Internal Server Error", [
+            ("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(page)))])
+        return [page]
+
+
+def failure_page(failure: str) -> str:
+    """A page naming what stopped the preview's rebuild; it reloads itself every two seconds,
+    so the site comes back once the file is fixed."""
+    return ("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            "<meta http-equiv=\"refresh\" content=\"2\"><title>Preview stopped</title></head>"
+            "<body><main><h1>The preview could not be rebuilt</h1>"
+            "<p>Fix this, save, and the page comes back by itself:</p>"
+            f"<pre>{html.escape(failure)}</pre></main></body></html>\n")
+
+
+def describe(exc: BuildFailed) -> str:
+    if exc.problems is not None and exc.problems.items:
+        problems = exc.problems
+        return "\n".join(str(p) for p in problems.errors + problems.notes + problems.warnings)
+    return str(exc)
+
+
+def serve(config_file: Path, dev_addr: str, *, jobs: int | None = None) -> None:
+    config = load_config(config_file=str(config_file))
+    plugin = config.plugins.get("medguide")
+    root = config_file.resolve().parent
+    cache_name = plugin.config.cache_dir if plugin is not None else ""
+    site_dir = (root / cache_name / PREVIEW_FOLDER if cache_name
+                else Path(tempfile.mkdtemp(prefix="medguide-preview-")))
+    host, _, port = dev_addr.rpartition(":")
+
+    def rebuild() -> None:
+        start = time.perf_counter()
+        try:
+            report = build(config_file, site_dir, jobs=jobs, preview=True)
+        except BuildFailed as exc:
+            server.failure = describe(exc)
+            log.error("medguide: the preview could not be rebuilt:\n%s", server.failure)
+            return
+        except Exception as exc:  # medguide's own defect: the server must stay up
+            server.failure = f"internal error in medguide: {type(exc).__name__}: {exc}"
+            log.exception("medguide: the preview could not be rebuilt")
+            return
+        server.failure = None
+        log.info(f"preview: {report.pages_built} of {report.pages} pages converted, "
+                 f"{report.files_written} files written in {time.perf_counter() - start:.2f} s "
+                 f"({progress.current.summary()})")
+
+    server = PreviewServer(builder=rebuild, host=host or "127.0.0.1", port=int(port),
+                           root=str(site_dir), mount_path=urlsplit(config.site_url or "/").path,
+                           polling_interval=POLL_SECONDS)
+    server.error_handler = lambda code: _error_page(site_dir, code)
+    try:
+        rebuild()
+        for watched in watched_paths(config, config_file):
+            server.watch(str(watched))
+        try:
+            server.serve()
+        except KeyboardInterrupt:
+            log.info("preview stopped")
+        finally:
+            server.shutdown()
+    finally:
+        if not cache_name:
+            shutil.rmtree(site_dir, ignore_errors=True)
+
+
+def watched_paths(config, config_file: Path) -> list[Path]:
+    """The content, the templates and mkdocs.yml (MkDocs' own theme files do not change)."""
+    plugin = config.plugins.get("medguide")
+    root = config_file.resolve().parent
+    paths = [config_file.resolve()]
+    if plugin is not None:
+        paths += [root / plugin.config.content_dir, root / plugin.config.templates_dir]
+    if config.theme.custom_dir:
+        paths.append(Path(config.theme.custom_dir).resolve())
+    paths = sorted({p.resolve() for p in paths if p.exists()})
+    # A folder inside another watched folder would report each save twice.
+    return [p for p in paths if not any(o != p and o in p.parents for o in paths)]
+
+
+def _error_page(site_dir: Path, code: int) -> bytes | None:
+    page = site_dir / f"{code}.html"
+    return page.read_bytes() if code == 404 and page.is_file() else None
