@@ -95,14 +95,18 @@ class BuildReport:
     phases: dict[str, float] = field(default_factory=dict)
     warnings: list = field(default_factory=list)  # content warnings (e.g. overdue overrides)
     changed: set[str] = field(default_factory=set)  # files written or removed (incremental)
+    deferred_handouts: list[str] = field(default_factory=list)  # see `build(defer_handouts)`
 
 
 def build(config_file: Path, site_dir: Path, *, jobs: int | None = None,
-          plugin_options: dict | None = None, preview: bool = False) -> BuildReport:
+          plugin_options: dict | None = None, preview: bool = False,
+          defer_handouts: bool = False) -> BuildReport:
     """Build the site of `config_file` into `site_dir`, reusing the last build where it can.
     `plugin_options` override the medguide plugin's options in mkdocs.yml. A `preview` build
     is the editor's (`serve`): drafts shown, problems as banners on their pages, MkDocs'
-    warnings logged rather than stopping it, and the search index made only once."""
+    warnings logged rather than stopping it, and the search index made only once. With
+    `defer_handouts` too, changed PDFs are not rendered yet (`BuildReport.deferred_handouts`):
+    the last build's stand in for them."""
     phases = progress.reset()
     workers.jobs = jobs
     site_dir = site_dir.resolve()
@@ -117,6 +121,7 @@ def build(config_file: Path, site_dir: Path, *, jobs: int | None = None,
         plugin.config[name] = value
     if plugin is not None:
         plugin.search_by_builder = True  # the search index is built below, not in post_build
+        plugin.defer_handouts = preview and defer_handouts
     config.plugins.on_startup(command="serve" if preview else "build", dirty=False)
     try:
         with build_lock(site_dir):
@@ -128,7 +133,7 @@ def build(config_file: Path, site_dir: Path, *, jobs: int | None = None,
     finally:
         config.plugins.on_shutdown()
         if plugin is not None:
-            plugin.search_by_builder = False
+            plugin.search_by_builder = plugin.defer_handouts = False
             for name, value in saved.items():
                 plugin.config[name] = value
         workers.jobs = None
@@ -275,6 +280,7 @@ def _build(config: MkDocsConfig, config_file: Path, site_dir: Path, jobs: int,
             _write_manifest(manifest_path, manifest)
         report.phases = dict(phases.seconds)
         report.warnings = list(plugin.site_build.problems.warnings) if plugin else []
+        report.deferred_handouts = list(plugin.site_build.handouts.deferred) if plugin else []
         return report
     except Exception as exc:
         config.plugins.on_build_error(error=exc)

@@ -73,6 +73,10 @@ class HandoutSettings:
 
     cache_dir: Path
     paper: str = "letter"
+    # The preview's shortcut: a PDF that would have to be rendered is, for now, the one of the
+    # same name from the last build (by file name). Pages then show at once; the preview
+    # renders what was put off in a second pass (`HandoutBuild.deferred`).
+    stand_ins: Mapping[str, Handout] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.paper not in PAPER_SIZES:
@@ -151,6 +155,7 @@ class HandoutBuild:
     handouts: list[Handout] = field(default_factory=list)
     rendered: list[str] = field(default_factory=list)
     cached: list[str] = field(default_factory=list)
+    deferred: list[str] = field(default_factory=list)  # stood in for by last build's PDF
 
     def by_medicine(self) -> dict[str, list[Handout]]:
         result: dict[str, list[Handout]] = {}
@@ -518,6 +523,8 @@ def build_handouts(catalog: Catalog, medicines: list[MedicineSource], templates_
     jobs = [job for source in sorted(medicines, key=lambda s: s.slug)
             for job in known.get(source.slug) or planned.get(source.slug, [])]
     missing = [job for job in jobs if read_cached(settings.cache_dir, job) is None]
+    deferred = {job.file_name for job in missing if job.file_name in settings.stand_ins}
+    missing = [job for job in missing if job.file_name not in deferred]
     try:
         results = run_jobs(missing) if missing else []
     except (OSError, concurrent.futures.process.BrokenProcessPool) as exc:
@@ -538,8 +545,13 @@ def build_handouts(catalog: Catalog, medicines: list[MedicineSource], templates_
             if slug in plan_keys:  # without the HTML: only the cached PDF is needed again
                 plans.put(plan_keys[slug], [replace(job, html="") for job in planned_jobs])
     build = HandoutBuild(rendered=[job.file_name for job in missing],
-                         cached=[job.file_name for job in jobs if job not in missing])
+                         cached=[job.file_name for job in jobs if job not in missing
+                                 and job.file_name not in deferred],
+                         deferred=sorted(deferred))
     for job in jobs:
+        if job.file_name in deferred:
+            build.handouts.append(settings.stand_ins[job.file_name])
+            continue
         pages = read_cached(settings.cache_dir, job)
         pdf, _ = cache_paths(settings.cache_dir, job)
         if pages is None:

@@ -84,6 +84,9 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
         self.site_date: str | None = None
         self.reduced_navs: dict = {}
         self.search_by_builder = False
+        # Set by the preview (`builder.build(defer_handouts=True)`): changed PDFs are rendered
+        # in a second pass, after the pages are served.
+        self.defer_handouts = False
         self.cache: CoreCache | None = None
         self.content_dir: Path | None = None
         self.templates_dir: Path | None = None
@@ -98,8 +101,11 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
         templates_dir = root / self.config.templates_dir
         self.content_dir, self.templates_dir = content_dir, templates_dir
         self.cache = CoreCache(root / self.config.cache_dir) if self.config.cache_dir else None
-        handouts = HandoutSettings(root / self.config.handout_cache_dir,
-                                   self.config.handout_paper)
+        last = self.site_build
+        handouts = HandoutSettings(
+            root / self.config.handout_cache_dir, self.config.handout_paper,
+            stand_ins={h.file_name: h for h in last.handouts.handouts}
+            if self.preview and self.defer_handouts and last is not None else {})
         start = time.perf_counter()
         result = build_site(content_dir, templates_dir, include_drafts=self.preview,
                             preview=self.preview, allow_overdue=self.config.allow_overdue,
@@ -118,8 +124,9 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
                 log.info("medguide: %s", problem)
         self.site_build = result
         built = result.handouts
+        later = f", {len(built.deferred)} put off" if built.deferred else ""
         log.info(f"{len(built.handouts)} handouts: {len(built.rendered)} rendered, "
-                 f"{len(built.cached)} from cache ({time.perf_counter() - start:.2f} s "
+                 f"{len(built.cached)} from cache{later} ({time.perf_counter() - start:.2f} s "
                  "with the pages)")
         config.site_name = result.catalog.site.name
         config.site_description = result.catalog.site.description

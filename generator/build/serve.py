@@ -9,6 +9,8 @@ the rebuild is done.
 The preview's folder is kept under the cache folder (`.cache/preview-site`), so that starting
 the preview again only rebuilds what changed since it last ran. The search index is made on
 the first build only: search in the preview can lag behind edits until it is restarted.
+A save that changes a PDF handout is served in two passes: first the pages (linking the PDF
+of the last pass), then, right after, the PDF itself and the pages that give its size.
 
 If a rebuild stops (a broken theme template, say), every page address answers with the
 problem, its file and line, and reloads itself until the next rebuild works; the server
@@ -44,6 +46,8 @@ class PreviewServer(LiveReloadServer):
     address with what went wrong."""
 
     failure: str | None = None
+    # The last rebuild put off rendering changed PDFs: the next one renders them.
+    handouts_pending = False
 
     def serve_request(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
@@ -83,10 +87,15 @@ def serve(config_file: Path, dev_addr: str, *, jobs: int | None = None) -> None:
                 else Path(tempfile.mkdtemp(prefix="medguide-preview-")))
     host, _, port = dev_addr.rpartition(":")
 
+    # Writing into this watched folder asks the server for another rebuild.
+    again = site_dir.with_name(site_dir.name + "-again")
+
     def rebuild() -> None:
         start = time.perf_counter()
+        defer = not server.handouts_pending
+        server.handouts_pending = False
         try:
-            report = build(config_file, site_dir, jobs=jobs, preview=True)
+            report = build(config_file, site_dir, jobs=jobs, preview=True, defer_handouts=defer)
         except BuildFailed as exc:
             server.failure = describe(exc)
             log.error("medguide: the preview could not be rebuilt:\n%s", server.failure)
@@ -99,6 +108,11 @@ def serve(config_file: Path, dev_addr: str, *, jobs: int | None = None) -> None:
         log.info(f"preview: {report.pages_built} of {report.pages} pages converted, "
                  f"{report.files_written} files written in {time.perf_counter() - start:.2f} s "
                  f"({progress.current.summary()})")
+        if report.deferred_handouts:
+            # The pages are served now (the browser reloads once this returns); the PDFs
+            # they link, and their sizes and page counts, follow in the next pass.
+            server.handouts_pending = True
+            (again / "handouts").write_text(str(time.time_ns()), encoding="utf-8")
 
     server = PreviewServer(builder=rebuild, host=host or "127.0.0.1", port=int(port),
                            root=str(site_dir), mount_path=urlsplit(config.site_url or "/").path,
@@ -106,7 +120,8 @@ def serve(config_file: Path, dev_addr: str, *, jobs: int | None = None) -> None:
     server.error_handler = lambda code: _error_page(site_dir, code)
     try:
         rebuild()
-        for watched in watched_paths(config, config_file):
+        again.mkdir(parents=True, exist_ok=True)
+        for watched in [*watched_paths(config, config_file), again]:
             server.watch(str(watched))
         try:
             server.serve()
@@ -117,6 +132,7 @@ def serve(config_file: Path, dev_addr: str, *, jobs: int | None = None) -> None:
     finally:
         if not cache_name:
             shutil.rmtree(site_dir, ignore_errors=True)
+            shutil.rmtree(again, ignore_errors=True)
 
 
 def watched_paths(config, config_file: Path) -> list[Path]:

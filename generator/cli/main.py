@@ -272,6 +272,8 @@ def main(argv: list[str] | None = None) -> int:
     schema.add_argument("--output", help="write it to this file instead")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)-7s %(message)s")
+    # WeasyPrint narrates every PDF it makes at INFO; only its warnings are for the editor.
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)
     if not args.config.is_file():
         print(f"{args.config}: no such file (run medguide from the project folder)",
               file=sys.stderr)

@@ -464,3 +464,20 @@ def test_missing_system_libraries_are_a_clear_error(tmp_path, monkeypatch):
         build(FIXTURES / "content", tmp_path / "cache")
     assert "libpango-1.0-0" in caught.value.message
     assert "make site" in caught.value.hint
+
+
+def test_with_stand_ins_a_changed_pdf_is_put_off_and_the_last_one_stands_in(content,
+                                                                            record_path,
+                                                                            tmp_path):
+    """The preview's first pass: pages can be served before a changed PDF is rendered."""
+    cache = tmp_path / "cache"
+    last = build(content, cache)
+    edit(record_path, "  - Is this right for me?", "  - Is this right for me today?")
+    stand_ins = {handout.file_name: handout for handout in last.handouts}
+    first = build(content, cache, stand_ins=stand_ins)
+    assert first.rendered == [] and first.deferred == ["testofen-oral.pdf"]
+    assert first.handouts == last.handouts  # the old PDF, with its size and page count
+    second = build(content, cache)  # the next pass renders it
+    assert second.rendered == ["testofen-oral.pdf"] and second.deferred == []
+    [oral] = [h for h in second.handouts if h.file_name == "testofen-oral.pdf"]
+    assert "right for me today?" in pdf_text(oral.path)

@@ -173,3 +173,30 @@ def test_a_failed_rebuild_answers_every_page_with_its_cause_until_fixed(tmp_path
         theme.write_text(text)
         back = wait_for(page, "</html>")
         assert "could not be rebuilt" not in back
+
+
+def test_a_save_shows_its_page_first_and_the_handout_follows(server, tmp_path, record_path):
+    """The changed PDF is rendered in a second pass; after it the preview is again exactly
+    what a build of the same content gives."""
+    page = f"{server}/medicines/testofen/"
+    wait_for(page, "</html>")
+    edit(record_path, "  - Is this right for me?", "  - Is this right for me today?")
+    wait_for(page, "right for me today?")
+    built = tmp_path / "built"
+    result = medguide("--config", str(tmp_path / "mkdocs.yml"), "build", "--site-dir", str(built))
+    assert result.returncode == 0, result.stderr
+    expected = {name: data for name, data in tree(built).items()
+                if not name.startswith("pagefind/")}  # the preview indexes on its first build
+    preview = tmp_path / ".cache" / "preview-site"
+    deadline = time.monotonic() + 30
+    now: dict = {}
+    while time.monotonic() < deadline:
+        try:
+            now = {name: data for name, data in tree(preview).items()
+                   if not name.startswith("pagefind/")}
+        except OSError:  # read while a rebuild swapped the folder
+            continue
+        if now == expected:
+            break
+        time.sleep(0.3)
+    assert sorted(name for name in now if now[name] != expected.get(name)) == []
