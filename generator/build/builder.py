@@ -247,13 +247,18 @@ def _build(config: MkDocsConfig, config_file: Path, site_dir: Path, jobs: int,
         _abort_on_warnings(warnings, plugin, config)
         search = _search_index(plugin)
 
+        # A build makes the next site complete in the work folder and swaps it in at once.
+        # The preview changes its folder in place instead: linking thousands of unchanged
+        # files into the work folder would be most of a save's rebuild, and the live-reload
+        # server holds every request until the rebuild is done anyway.
+        in_place = preview and old is not None
         with phases.phase("write"):
-            # The next site is made complete in the work folder, then swapped in at once.
             old_files = old["files"] if old else {}
             produced = {f.dest_uri for f in files if f.inclusion.is_included()}
             known_shas = {info["dest"]: info["sha"] for info in remembered.values()}
             new_files: dict[str, list] = {}
-            _stage(work_dir, site_dir, old_files, produced, known_shas, new_files, report)
+            _stage(work_dir, site_dir, old_files, produced, known_shas, new_files, report,
+                   link_kept=not in_place)
         pages_changed = any(name.endswith(".html") for name in report.changed)
         old_index = {name for name in old_files if name.startswith(SEARCH_FOLDER + "/")}
         # The preview indexes once: Pagefind reads every page, far longer than a save's
@@ -261,14 +266,18 @@ def _build(config: MkDocsConfig, config_file: Path, site_dir: Path, jobs: int,
         if search and (not old_index or (pages_changed and not preview)):
             with phases.phase("search"):
                 search(work_dir, work_dir / SEARCH_FOLDER)
-            _stage(work_dir, site_dir, old_files, set(), {}, new_files, report)
+            _stage(work_dir, site_dir, old_files, set(), {}, new_files, report,
+                   link_kept=not in_place)
         elif search:
-            _stage(work_dir, site_dir, old_files, old_index, {}, new_files, report)
+            _stage(work_dir, site_dir, old_files, old_index, {}, new_files, report,
+                   link_kept=not in_place)
         removed = set(old_files) - set(new_files)
         report.files_removed = len(removed)
         report.changed |= removed
         with phases.phase("write"):
-            if old is None or report.changed:
+            if in_place:
+                _move_in(work_dir, site_dir, report.changed - removed, removed)
+            elif old is None or report.changed:
                 _swap_in(work_dir, site_dir)
             remove_tree(work_dir)  # the old site, or an unused copy
             work_dir = None
@@ -587,7 +596,8 @@ def _write_manifest(path: Path, data: dict) -> None:
 
 
 def _stage(work_dir: Path, site_dir: Path, old_files: dict, keep: set[str],
-           known_shas: dict[str, str], files: dict, report: BuildReport) -> None:
+           known_shas: dict[str, str], files: dict, report: BuildReport, *,
+           link_kept: bool = True) -> None:
     """Make `work_dir` hold the whole next site. A file written there with the bytes the
     site already has becomes a hard link to the site's copy (it keeps its date, so nothing
     downstream sees a change); the site's files in `keep` that were not written again are
@@ -605,8 +615,23 @@ def _stage(work_dir: Path, site_dir: Path, old_files: dict, keep: set[str],
             report.changed.add(name)
     for name in sorted(keep - set(files)):
         if name in old_files:
-            _link(site_dir / name, work_dir / name)
+            if link_kept:
+                _link(site_dir / name, work_dir / name)
             files[name] = old_files[name]
+
+
+def _move_in(work_dir: Path, site_dir: Path, written: set[str], removed: set[str]) -> None:
+    """The preview's in-place update: move what changed into the site, remove what went."""
+    for name in sorted(written):
+        target = site_dir / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(work_dir / name, target)
+    for name in sorted(removed):
+        path = site_dir / name
+        path.unlink(missing_ok=True)
+        while path.parent != site_dir and not any(path.parent.iterdir()):
+            path.parent.rmdir()  # a folder left empty, e.g. of a medicine taken out
+            path = path.parent
 
 
 def _link(source: Path, target: Path, *, replace: bool = False) -> None:

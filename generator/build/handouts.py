@@ -19,7 +19,9 @@ import hashlib
 import json
 import logging
 import multiprocessing
+import os
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from importlib import metadata
@@ -51,6 +53,8 @@ MAX_WALLET_CARD_PAGES = 1
 CARD_PANEL_CLASS = "card__panel"
 # Bump to invalidate every cached PDF when the way they are made changes outside this file.
 CACHE_FORMAT = 2
+# An older version of a cached PDF is removed once no build has used it for this long.
+UNUSED_VERSION_SECONDS = 24 * 3600
 PDF_LIBRARIES = ("weasyprint", "pydyf", "fonttools", "pillow", "segno")
 FILE_URL = re.compile(r"url\(\s*['\"]?file://([^'\")]+)['\"]?\s*\)")
 
@@ -333,24 +337,35 @@ def read_cached(cache_dir: Path, job: HandoutJob) -> int | None:
     pdf, info = cache_paths(cache_dir, job)
     try:
         pages = json.loads(info.read_text(encoding="utf-8"))["pages"]
-        size = pdf.stat().st_size
+        stat = pdf.stat()
+        # Marks the PDF as in use (its access time; the date the site copies is left as it
+        # is), so that no other build prunes it while this one still has to copy it.
+        os.utime(pdf, ns=(time.time_ns(), stat.st_mtime_ns))
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return pages if isinstance(pages, int) and size > 0 else None
+    return pages if isinstance(pages, int) and stat.st_size > 0 else None
 
 
 def write_cached(cache_dir: Path, job: HandoutJob, data: bytes, pages: int) -> None:
     """Store a PDF (atomically: a half-written file is never taken for a good one) and drop
-    older versions of the same file."""
+    older versions of the same file that no build has used for a while. (Another build, the
+    preview next to `medguide build` say, may be about to copy a version used just now.)"""
     cache_dir.mkdir(parents=True, exist_ok=True)
     pdf, info = cache_paths(cache_dir, job)
     for path, content in ((pdf, data), (info, json.dumps({"pages": pages}).encode())):
         write_atomically(path, content)
     stem = job.file_name.removesuffix(".pdf")
-    for old in cache_dir.glob(f"{glob_escape(stem)}.*"):
-        if old.name.split(".")[1] != job.key and old.suffix in (".pdf", ".json") \
-                and old.name.count(".") == 2:
-            old.unlink(missing_ok=True)
+    unused_since = time.time_ns() - UNUSED_VERSION_SECONDS * 1_000_000_000
+    for old in cache_dir.glob(f"{glob_escape(stem)}.*.pdf"):
+        if old.name.count(".") != 2 or old.name.split(".")[1] == job.key:
+            continue
+        try:
+            if old.stat().st_atime_ns >= unused_since:
+                continue
+        except OSError:
+            continue
+        old.unlink(missing_ok=True)
+        old.with_suffix(".json").unlink(missing_ok=True)
 
 
 def page_rule_problem(job: HandoutJob, pages: str) -> HandoutProblem:

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -388,7 +390,15 @@ def test_a_changed_record_rebuilds_only_the_handouts_it_changes(content, record_
     pump = {h.file_name: h for h in second.handouts}["testofen-pump.pdf"]
     assert "Keep every single refill visit." in pdf_text(pump.path)
     old = {h.file_name: h for h in first.handouts}["testofen-pump.pdf"]
-    assert not old.path.exists()  # the outdated version left the cache
+    # Used a moment ago: another build (the preview beside `medguide build`) may still be
+    # about to copy it, so it stays until it has been unused for a day.
+    assert old.path.exists()
+    day_ago = time.time_ns() - 25 * 3600 * 1_000_000_000
+    os.utime(old.path, ns=(day_ago, day_ago))
+    edit(record_path, "    - Keep every single refill visit.", "    - Keep each refill visit.")
+    assert build(content, cache).rendered == ["testofen-pump.pdf"]
+    assert not old.path.exists() and not old.path.with_suffix(".json").exists()
+    assert pump.path.exists()  # the version of the build before: used just now
 
 
 def test_a_changed_stylesheet_rebuilds_every_handout(tmp_path):
