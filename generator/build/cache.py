@@ -15,6 +15,7 @@ are treated as misses: a cache can make a build faster, never different.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import hashlib
@@ -94,6 +95,8 @@ TEMP_PREFIX = ".tmp-"
 # A write renames its temporary file within moments; one this old was left by a process
 # that was killed (or ran out of disk) and is removed by the next build.
 STALE_TEMP_SECONDS = 600
+# A cache entry that no build has read or written for this long is removed.
+UNUSED_ENTRY_SECONDS = 24 * 3600
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -141,13 +144,17 @@ class PickleCache:
         self.used.add(key)
         if key in self.recent:
             return self.recent[key]
+        path = self.folder / f"{key}.pickle"
         try:
-            with open(self.folder / f"{key}.pickle", "rb") as handle:
-                return pickle.load(handle)
+            with open(path, "rb") as handle:
+                value = pickle.load(handle)
         except FileNotFoundError:
             return None
         except Exception:  # a damaged entry is a miss
             return None
+        with contextlib.suppress(OSError):
+            os.utime(path)  # used now: see `prune`
+        return value
 
     def has(self, key: str) -> bool:
         return (self.folder / f"{key}.pickle").is_file()
@@ -158,12 +165,17 @@ class PickleCache:
                          pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
     def prune(self) -> None:
-        """Remove entries this build did not use."""
+        """Remove entries this build did not use and nothing else used for a day. The preview
+        and `medguide build` share the cache with different keys (drafts, banners): neither
+        may throw out what the other uses."""
         if not self.folder.is_dir():
             return
+        unused_since = time.time() - UNUSED_ENTRY_SECONDS
         for path in self.folder.iterdir():
             if path.suffix == ".pickle" and path.stem not in self.used:
-                path.unlink(missing_ok=True)
+                with contextlib.suppress(OSError):
+                    if path.stat().st_mtime < unused_since:
+                        path.unlink()
 
 
 class CoreCache:

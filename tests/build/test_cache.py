@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
+import time
 
 from conftest import TEMPLATES, edit
 
@@ -71,12 +73,25 @@ def test_unused_entries_are_removed_so_the_cache_stays_one_site_big(content, tmp
     # findings about the interaction store, and the checker's data.
     rules = len(list((content / "interactions").glob("*.yaml")))
     assert sizes == {"records": 1 + rules, "pages": 2, "checks": 2}
+    two_days_ago = time.time() - 2 * 24 * 3600
     for word in ("first", "second", "third"):
+        for entry in cache_dir.rglob("*.pickle"):  # as if last used two days ago
+            os.utime(entry, (two_days_ago, two_days_ago))
         text = record.read_text()
         record.write_text(text.replace("used to test this site", f"used to test ({word})"))
         build_site(content, TEMPLATES, cache=CoreCache(cache_dir))
     assert {kind: len(list((cache_dir / kind).glob("*.pickle")))
             for kind in ("records", "pages", "checks")} == sizes
+
+
+def test_a_build_keeps_the_entries_the_preview_uses(content, tmp_path):
+    """The preview and `medguide build` share the cache under different keys: a build
+    between two saves must not make the preview's next rebuild start from nothing."""
+    cache_dir = tmp_path / "cache"
+    build_site(content, TEMPLATES, preview=True, cache=CoreCache(cache_dir))
+    preview_entries = set(cache_dir.rglob("*.pickle"))
+    build_site(content, TEMPLATES, cache=CoreCache(cache_dir))
+    assert preview_entries <= set(cache_dir.rglob("*.pickle"))
 
 
 def test_a_damaged_entry_is_a_miss(tmp_path):

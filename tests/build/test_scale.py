@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from conftest import FIXTURES, TEMPLATES, write_mkdocs_config
 
 from bench import corpus  # the benchmark's record cloner
 from generator.build.builder import build
 from generator.build.pipeline import build_site
 from generator.content.pages import ONE_PAGE_LIST_MAX
-
-import pytest
 
 pytestmark = pytest.mark.pdf  # builds sites of up to 120 medicines
 
