@@ -6,7 +6,7 @@ as banners on their pages), so it converts and writes only the pages the change 
 the served pages are the ones a build of the same content gives. The browser reloads when
 the rebuild is done.
 
-The preview's folder is kept under the cache folder (`.cache/preview-site`), so that starting
+The preview's folder is kept under the cache folder (`.cache/preview/site`), so that starting
 the preview again only rebuilds what changed since it last ran. The search index is made on
 the first build only: search in the preview can lag behind edits until it is restarted.
 A save that changes a PDF handout is served in two passes: first the pages (linking the PDF
@@ -38,7 +38,9 @@ log = logging.getLogger("medguide")
 # How often the watched folders are scanned for saved files (seconds). MkDocs' default of
 # 0.5 s would be most of the wait for a small site.
 POLL_SECONDS = 0.1
-PREVIEW_FOLDER = "preview-site"
+# In a folder of its own: a build locks the folder its site is in (see `builder.build_lock`),
+# and `medguide check` builds into .cache/check-site.
+PREVIEW_FOLDER = "preview/site"
 
 
 class PreviewServer(LiveReloadServer):

@@ -145,7 +145,7 @@ def test_the_preview_serves_the_pages_a_build_gives(server, tmp_path):
     built = tmp_path / "built"
     result = medguide("--config", str(tmp_path / "mkdocs.yml"), "build", "--site-dir", str(built))
     assert result.returncode == 0, result.stderr
-    preview = tree(tmp_path / ".cache" / "preview-site")
+    preview = tree(tmp_path / ".cache" / "preview" / "site")
     assert any(name.startswith("pagefind/") for name in preview)
     assert preview == tree(built)
 
@@ -187,7 +187,7 @@ def test_a_save_shows_its_page_first_and_the_handout_follows(server, tmp_path, r
     assert result.returncode == 0, result.stderr
     expected = {name: data for name, data in tree(built).items()
                 if not name.startswith("pagefind/")}  # the preview indexes on its first build
-    preview = tmp_path / ".cache" / "preview-site"
+    preview = tmp_path / ".cache" / "preview" / "site"
     deadline = time.monotonic() + 30
     now: dict = {}
     while time.monotonic() < deadline:
