@@ -30,7 +30,8 @@ def test_searching_missed_dose_finds_baclofen(page, base_url):
                         page.locator("#search-status").inner_text())
     # The status is a live region, so screen readers hear the count.
     assert page.locator("#search-status").get_attribute("role") == "status"
-    page.locator(".search-result__title a", has_text="Baclofen").first.click()
+    page.locator(".search-group", has=page.locator(".search-group__name", has_text="Baclofen")
+                 ).locator(".search-result__title a").first.click()
     page.wait_for_load_state()
     assert "Baclofen" in page.title()
 
@@ -41,6 +42,38 @@ def test_searching_missed_dose_finds_baclofen(page, base_url):
                                              ("Zanaflex", "tizanidine")])
 def test_search_finds_a_medicine_by_its_brand_name(page, base_url, brand, medicine):
     assert f"medicines/{medicine}/" in search_from_home(page, base_url, brand)
+
+
+@pytest.mark.parametrize("words, medicine", [("Lioresal", "baclofen"),
+                                             ("Keppra", "levetiracetam"),
+                                             ("baclofen", "baclofen"),
+                                             ("clonazepam", "clonazepam")])
+def test_a_brand_or_generic_name_brings_up_the_medicines_overview_first(page, base_url, words,
+                                                                       medicine):
+    assert search_from_home(page, base_url, words)[0] == f"medicines/{medicine}/"
+
+
+def test_a_question_about_one_medicine_brings_up_its_page_about_it_first(page, base_url):
+    results = search_from_home(page, base_url, "missed dose baclofen")
+    assert results[0] == "medicines/baclofen/missed-or-extra-doses/"
+
+
+def test_results_are_grouped_by_medicine_and_name_each_page_as_its_menu_does(page, base_url):
+    results = search_from_home(page, base_url, "missed dose")
+    groups = page.locator(".search-group")
+    names = groups.locator(".search-group__name").all_inner_texts()
+    assert len(names) >= 5 and len(set(names)) == len(names)
+    for index, name in enumerate(names):
+        group = groups.nth(index)
+        links = group.locator(".search-result__title a")
+        folder = f"medicines/{name.lower()}/"
+        hrefs = links.evaluate_all("links => links.map(a => a.href)")
+        assert hrefs and all(site_path(href, page.url).startswith(folder) for href in hrefs)
+    # A page is named as in its guide's menu, under the medicine's name.
+    baclofen = groups.filter(has=page.locator(".search-group__name", has_text="Baclofen"))
+    assert "Missed or extra doses" in baclofen.locator(".search-result__title a").all_inner_texts()
+    assert len(results) == sum(groups.nth(i).locator(".search-result").count()
+                               for i in range(len(names)))
 
 
 def test_search_says_plainly_when_nothing_matches(page, base_url):

@@ -72,22 +72,71 @@
       }
       status.textContent = (total === 1 ? "1 page" : total + " pages") + " found for \u201c" +
         query + "\u201d" + (total > results.length ? ". Showing the first " + results.length + "." : ".");
-      results.forEach(function (result) {
+      groupByMedicine(results, query).forEach(function (group) {
+        if (!group.medicine) {
+          list.appendChild(resultItem(group.results[0], "h2", group.results[0].meta.title));
+          return;
+        }
         var item = document.createElement("li");
-        item.className = "search-result";
-        var heading = document.createElement("h2");
-        heading.className = "search-result__title";
-        var link = document.createElement("a");
-        link.href = result.url;
-        link.textContent = (result.meta && result.meta.title) || result.url;
-        heading.appendChild(link);
-        var excerpt = document.createElement("p");
-        excerpt.className = "search-result__excerpt";
-        excerpt.appendChild(excerptNodes(result.excerpt || ""));
-        item.appendChild(heading);
-        item.appendChild(excerpt);
+        item.className = "search-group";
+        var name = document.createElement("h2");
+        name.className = "search-group__name";
+        name.textContent = group.medicine;
+        var pages = document.createElement("ol");
+        pages.className = "search-group__results";
+        group.results.forEach(function (result) {
+          pages.appendChild(resultItem(result, "h3", result.meta.page || result.meta.title));
+        });
+        item.appendChild(name);
+        item.appendChild(pages);
         list.appendChild(item);
       });
+    }
+
+    function groupByMedicine(results, query) {
+      /* Pages of one medicine together, where its best-ranked page came, in rank order; but
+         a search for just the medicine's name lists its overview first (brand names reach
+         the overview through the index's weights). Pages of no medicine stay where they
+         ranked. */
+      var asked = query.trim().toLowerCase();
+      var groups = [];
+      var byMedicine = {};
+      results.forEach(function (result) {
+        result.meta = result.meta || {};
+        var medicine = result.meta.medicine;
+        if (!medicine) {
+          groups.push({ medicine: null, results: [result] });
+          return;
+        }
+        if (!byMedicine[medicine]) {
+          byMedicine[medicine] = { medicine: medicine, results: [] };
+          groups.push(byMedicine[medicine]);
+        }
+        var pages = byMedicine[medicine].results;
+        if (result.meta.overview && asked === medicine.toLowerCase()) {
+          pages.unshift(result);
+        } else {
+          pages.push(result);
+        }
+      });
+      return groups;
+    }
+
+    function resultItem(result, headingTag, title) {
+      var item = document.createElement("li");
+      item.className = "search-result";
+      var heading = document.createElement(headingTag);
+      heading.className = "search-result__title";
+      var link = document.createElement("a");
+      link.href = result.url;
+      link.textContent = title || result.url;
+      heading.appendChild(link);
+      var excerpt = document.createElement("p");
+      excerpt.className = "search-result__excerpt";
+      excerpt.appendChild(excerptNodes(result.excerpt || ""));
+      item.appendChild(heading);
+      item.appendChild(excerpt);
+      return item;
     }
 
     function run(query) {
