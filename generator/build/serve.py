@@ -91,6 +91,7 @@ def serve(config_file: Path, dev_addr: str, *, jobs: int | None = None) -> None:
 
     # Writing into this watched folder asks the server for another rebuild.
     again = site_dir.with_name(site_dir.name + "-again")
+    again.mkdir(parents=True, exist_ok=True)
 
     def rebuild() -> None:
         start = time.perf_counter()
@@ -122,7 +123,6 @@ def serve(config_file: Path, dev_addr: str, *, jobs: int | None = None) -> None:
     server.error_handler = lambda code: _error_page(site_dir, code)
     try:
         rebuild()
-        again.mkdir(parents=True, exist_ok=True)
         for watched in [*watched_paths(config, config_file), again]:
             server.watch(str(watched))
         try:
