@@ -256,16 +256,17 @@ def _build(config: MkDocsConfig, config_file: Path, site_dir: Path, jobs: int,
         # The preview changes its folder in place instead: linking thousands of unchanged
         # files into the work folder would be most of a save's rebuild, and the live-reload
         # server holds every request until the rebuild is done anyway.
-        in_place = preview and old is not None
+        # (Not when the search index is to be made: Pagefind reads the whole work folder.)
+        old_files = old["files"] if old else {}
+        old_index = {name for name in old_files if name.startswith(SEARCH_FOLDER + "/")}
+        in_place = preview and old is not None and (search is None or bool(old_index))
         with phases.phase("write"):
-            old_files = old["files"] if old else {}
             produced = {f.dest_uri for f in files if f.inclusion.is_included()}
             known_shas = {info["dest"]: info["sha"] for info in remembered.values()}
             new_files: dict[str, list] = {}
             _stage(work_dir, site_dir, old_files, produced, known_shas, new_files, report,
                    link_kept=not in_place)
         pages_changed = any(name.endswith(".html") for name in report.changed)
-        old_index = {name for name in old_files if name.startswith(SEARCH_FOLDER + "/")}
         # The preview indexes once: Pagefind reads every page, far longer than a save's
         # rebuild at a few hundred medicines.
         if search and (not old_index or (pages_changed and not preview)):
