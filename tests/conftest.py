@@ -48,6 +48,14 @@ def content(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def real_content(tmp_path: Path) -> Path:
+    """A writable copy of the real content (the six bundled guides)."""
+    target = tmp_path / "real-content"
+    shutil.copytree(ROOT / "content", target)
+    return target
+
+
+@pytest.fixture
 def record_path(content: Path) -> Path:
     return content / "medicines" / "testofen" / "medicine.yaml"
 

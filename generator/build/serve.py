@@ -75,8 +75,7 @@ def failure_page(failure: str) -> str:
 
 def describe(exc: BuildFailed) -> str:
     if exc.problems is not None and exc.problems.items:
-        problems = exc.problems
-        return "\n".join(str(p) for p in problems.errors + problems.notes + problems.warnings)
+        return "\n".join(str(p) for p in exc.problems.in_report_order)
     return str(exc)
 
 

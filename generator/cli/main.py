@@ -52,8 +52,7 @@ _PlainLoader.add_multi_constructor("", lambda loader, suffix, node: None)
 
 
 def print_problems(problems: Problems) -> None:
-    # The root problems first, then what they took down, then warnings.
-    for problem in problems.errors + problems.notes + problems.warnings:
+    for problem in problems.in_report_order:
         print(problem, file=sys.stderr)
     errors, warnings = len(problems.errors), len(problems.warnings)
     print(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}",

@@ -76,6 +76,12 @@ class Problems:
     def notes(self) -> list[Problem]:
         return sorted({p for p in self.items if p.severity == "note"})
 
+    @property
+    def in_report_order(self) -> list[Problem]:
+        """As the editor reads them: the root problems first, then what they took down (notes),
+        then warnings."""
+        return self.errors + self.notes + self.warnings
+
     def __bool__(self) -> bool:
         return bool(self.items)
 

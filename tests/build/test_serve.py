@@ -16,7 +16,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, TEMPLATES, edit, medguide, tree, write_mkdocs_config
+from conftest import TEMPLATES, edit, medguide, tree, write_mkdocs_config
 
 pytestmark = pytest.mark.pdf  # runs the preview server, which builds handouts
 
@@ -66,13 +66,6 @@ def serve(project: Path, content: Path, config: Path | None = None):
 @pytest.fixture
 def server(tmp_path: Path, content: Path):
     yield from serve(tmp_path, content)
-
-
-@pytest.fixture
-def real_content(tmp_path: Path) -> Path:
-    target = tmp_path / "real-content"
-    shutil.copytree(ROOT / "content", target)
-    return target
 
 
 @pytest.fixture

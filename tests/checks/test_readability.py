@@ -4,7 +4,6 @@ maximum, and the worst sentences named with their file and line."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 
@@ -111,12 +110,11 @@ def test_the_real_content_reads_at_grade_10_or_lower():
     assert [(s.section.url, s.section.heading, s.grade) for s in report.failing] == []
 
 
-def test_brand_names_and_forms_are_labels_and_only_the_editors_note_is_scored(tmp_path):
+def test_brand_names_and_forms_are_labels_and_only_the_editors_note_is_scored(real_content):
     """Found by the mutation sweep: without its note, gabapentin's "Brand names" section was
     only generated labels ("Gralise: extended-release tablets.") and failed at grade 12.3,
     although no editor wrote a sentence there."""
-    content = tmp_path / "content"
-    shutil.copytree(ROOT / "content", content)
+    content = real_content
     record = content / "medicines" / "gabapentin" / "medicine.yaml"
     edit(record, "    note: Taken once a day, only for nerve pain after shingles. It is not the "
                  "same as other gabapentin,\n      so it cannot be swapped for them.\n", "")
