@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, TEMPLATES, edit, write_mkdocs_config
 
-from generator.build.handouts import HandoutSettings, plan_handouts, render_pdf
+from generator.build.handouts import HandoutSettings, plan_handouts
+from generator.build.pdf import render_pdf
 from generator.cli.main import main as medguide
 from generator.content.loader import load_catalog
 

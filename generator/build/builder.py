@@ -363,7 +363,8 @@ def _site_key(config: MkDocsConfig, config_file: Path, plugin) -> str:
         "extra_javascript", "repo_url", "edit_uri", "docs_dir")}
     settings["theme"] = repr(sorted((k, repr(v)) for k, v in config.theme.items()))
     return digest(
-        str(MANIFEST_VERSION), mkdocs.__version__, markdown.__version__, code_digest(),
+        str(MANIFEST_VERSION), mkdocs.__version__, markdown.__version__,
+        code_digest(__name__, type(plugin).__module__ if plugin is not None else __name__),
         json.dumps(settings, sort_keys=True),
         plugin.shared_inputs() if plugin is not None else "",
         *(tree_digest(Path(folder)) for folder in config.theme.dirs),

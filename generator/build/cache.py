@@ -15,6 +15,7 @@ are treated as misses: a cache can make a build faster, never different.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import functools
 import gc
@@ -197,12 +198,11 @@ class CoreCache:
 
 def shared_inputs_digest(content_dir: Path, templates_dir: Path,
                          extra: Iterable[str] = ()) -> str:
-    """Hash of everything every medicine's pages may depend on besides its own record:
-    the page templates and all content outside `medicines/` (site settings, glossary,
-    interactions, ...). The web theme is not included: it does not shape page Markdown."""
+    """Hash of everything every medicine's pages may depend on besides its own record and
+    the code (which the caller adds to `extra`): the page templates and all content outside
+    `medicines/` (site settings, glossary, interactions, ...). The web theme is not included: it does not shape page Markdown."""
     theme = templates_dir / "theme"
     return digest(
-        code_digest(),
         tree_digest(templates_dir, skip=lambda p: theme in p.parents),
         tree_digest(content_dir, skip=lambda p: (content_dir / "medicines") in p.parents),
         *extra,
@@ -210,11 +210,53 @@ def shared_inputs_digest(content_dir: Path, templates_dir: Path,
 
 
 @functools.lru_cache(maxsize=None)
-def code_digest() -> str:
-    """Hash of medguide's own code: a change to it may change any page."""
-    package = Path(__file__).resolve().parent.parent
-    return digest(*(part for path in sorted(package.rglob("*.py"))
-                    for part in (path.relative_to(package).as_posix(), path.read_bytes())))
+def code_digest(module: str, *more: str) -> str:
+    """Hash of the code a cached result is made by: the source of the modules named
+    (medguide's, by dotted name) and of every medguide module they import (`code_modules`).
+    Derived from the imports, so no list of dependencies is kept by hand, and a change
+    elsewhere in medguide keeps the result."""
+    return digest(*(part for name in sorted(code_modules(module, *more))
+                    for part in (name, _module_path(name).read_bytes())))
+
+
+def code_modules(*modules: str) -> set[str]:
+    """`modules` and every medguide module they import, directly or not, with their
+    packages (whose `__init__` runs on import)."""
+    seen: set[str] = set()
+    todo = list(modules)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        parent = name.rpartition(".")[0]
+        todo += [parent] if parent else []
+        todo += _imported_modules(name)
+    return seen
+
+
+_PACKAGE = __name__.split(".")[0]
+_SOURCE_ROOT = Path(__file__).resolve().parents[len(__name__.split(".")) - 1]
+
+
+def _module_path(name: str) -> Path:
+    path = _SOURCE_ROOT.joinpath(*name.split("."))
+    return path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
+
+
+def _imported_modules(name: str) -> list[str]:
+    """The medguide modules `name` imports anywhere in its code (functions included)."""
+    found = []
+    for node in ast.walk(ast.parse(_module_path(name).read_bytes())):
+        if isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.append(node.module)
+            # `from generator.build import progress` imports a module by name.
+            found += [f"{node.module}.{alias.name}" for alias in node.names
+                      if _module_path(f"{node.module}.{alias.name}").exists()]
+    return [module for module in found
+            if module.split(".")[0] == _PACKAGE and _module_path(module).exists()]
 
 
 @contextmanager

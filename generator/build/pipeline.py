@@ -42,6 +42,9 @@ from generator.render.catalog import TemplateProblem, render_catalog
 from generator.render.interaction_pages import checker_data
 from generator.render.preview import STAND_IN_SITE_SETTINGS, add_problem_banners
 
+# The code loaded records are made by (their cache keys depend on it).
+LOADER = load_medicine.__module__
+
 
 @dataclass
 class SiteBuild:
@@ -92,8 +95,8 @@ def _build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool,
     shared = None
     if cache:
         shared = shared_inputs_digest(content_dir, templates_dir, extra=(
-            overdue_digest(catalog, today), repr((include_drafts, preview, allow_overdue)),
-            identities_digest(catalog.medicines)))
+            code_digest(__name__), overdue_digest(catalog, today),
+            repr((include_drafts, preview, allow_overdue)), identities_digest(catalog.medicines)))
     overdue_ok = allow_overdue or preview
     with phase("check"):
         if cache:
@@ -216,14 +219,15 @@ def load_rules_fast(cache: CoreCache | None, paths: list[Path], problems: Proble
     cores."""
     if not cache:
         return load_rules(paths, problems)
-    keys = {path: digest("rule", code_digest(), str(path), file_digest(path)) for path in paths}
+    keys = {path: digest("rule", code_digest(LOADER), str(path), file_digest(path))
+            for path in paths}
     return _load_cached(load_rule, paths, keys, cache.records, "loading interactions",
                         problems)
 
 
 def record_key(folder: Path, cache: CoreCache) -> str:
     """A loaded record depends on its folder's files and on the code that loads it."""
-    return digest("record", code_digest(), cache.folder_digests[folder])
+    return digest("record", code_digest(LOADER), cache.folder_digests[folder])
 
 
 def check_key(cache: CoreCache, shared: str, source: MedicineSource, today: dt.date,

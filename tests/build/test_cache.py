@@ -9,7 +9,8 @@ import time
 
 from conftest import TEMPLATES, edit
 
-from generator.build.cache import CoreCache, PickleCache
+from generator.build import cache as cache_module
+from generator.build.cache import CoreCache, PickleCache, code_digest, code_modules
 from generator.build.pipeline import build_site
 
 
@@ -101,3 +102,37 @@ def test_a_damaged_entry_is_a_miss(tmp_path):
     (tmp_path / "key.pickle").write_bytes(b"not a pickle")
     assert cache.get("key") is None
     assert cache.get("absent") is None
+
+
+def test_code_keys_follow_the_imports_of_the_code_that_makes_a_result(tmp_path, monkeypatch):
+    package = tmp_path / "generator"
+    (package / "sub").mkdir(parents=True)
+    for name, text in {"__init__.py": "", "sub/__init__.py": "",
+                       "maker.py": "def make():\n    from generator.sub import helper\n",
+                       "sub/helper.py": "import generator.sub.deep\n",
+                       "sub/deep.py": "X = 1\n", "unrelated.py": "Y = 1\n"}.items():
+        (package / name).write_text(text)
+    monkeypatch.setattr(cache_module, "_SOURCE_ROOT", tmp_path)
+    code_digest.cache_clear()
+    try:
+        assert code_modules("generator.maker") == {
+            "generator", "generator.maker", "generator.sub", "generator.sub.helper",
+            "generator.sub.deep"}
+        before = code_digest("generator.maker")
+        (package / "unrelated.py").write_text("Y = 2\n")
+        code_digest.cache_clear()
+        assert code_digest("generator.maker") == before
+        (package / "sub/deep.py").write_text("X = 2\n")  # imported by what `maker` imports
+        code_digest.cache_clear()
+        assert code_digest("generator.maker") != before
+    finally:
+        code_digest.cache_clear()
+
+
+def test_a_pdf_is_keyed_by_the_code_that_makes_pdfs_not_by_the_wording_code():
+    """Rewording a page or a handout changes its HTML, which keys the PDF already; the PDF's
+    code key covers only the HTML-to-PDF step, so other code changes keep every cached PDF."""
+    modules = code_modules("generator.build.pdf")
+    assert "generator.build.pdf" in modules and "generator.build.fetcher" in modules
+    assert not {"generator.build.handouts", "generator.render.catalog",
+                "generator.content.loader", "generator.build.pipeline"} & modules

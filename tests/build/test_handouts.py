@@ -468,7 +468,7 @@ def test_missing_system_libraries_are_a_clear_error(tmp_path, monkeypatch):
     def no_pango(job):
         raise OSError("cannot load library 'libpango-1.0-0'")
 
-    monkeypatch.setattr("generator.build.handouts.render_pdf", no_pango)
+    monkeypatch.setattr("generator.build.pdf.render_pdf", no_pango)
     monkeypatch.setattr(workers, "jobs", 1)  # so the stand-in runs in this process
     with pytest.raises(HandoutProblem) as caught:
         build(FIXTURES / "content", tmp_path / "cache")
