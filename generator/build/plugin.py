@@ -235,10 +235,9 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
             return ""
         # Shown only through pages' Markdown (which their keys cover) or as files of their
         # own: interactions and classes, the record schema.
-        skipped = [self.content_dir / name for name in ("medicines", "pages", "interactions")]
-        own_files = {self.content_dir / "classes.yaml", self.content_dir / "medicine.schema.json"}
-        return tree_digest(self.content_dir, skip=lambda path: path in own_files or any(
-            folder in path.parents for folder in skipped))
+        return tree_digest(self.content_dir, skip=[
+            self.content_dir / name for name in ("medicines", "pages", "interactions",
+                                                 "classes.yaml", "medicine.schema.json")])
 
     def page_inputs(self, src_uri: str) -> str:
         """Hash of what one page's HTML shows besides its Markdown: a medicine's pages carry
