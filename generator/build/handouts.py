@@ -14,6 +14,7 @@ changed, in parallel over the machine's cores. Independent of MkDocs.
 from __future__ import annotations
 
 import concurrent.futures.process
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -176,6 +177,32 @@ def inline_markdown(text: str) -> jinja2.utils.markupsafe.Markup:
     return jinja2.utils.markupsafe.Markup(html)
 
 
+class OnlyThisGroup:
+    """Leaves out of a group's handout the text about another group: on the tablets'
+    handout, every list item (and every sentence of a paragraph) that names the pump. The
+    record's texts serve the web pages, which cover every form; a patient who takes tablets
+    has no use for pump lines on paper. The pump's own handout keeps everything: its
+    sections are the pump's, and the general ones (side effects) hold for it too."""
+
+    def __init__(self, group: FormGroup, groups: list[FormGroup]) -> None:
+        others = {other.words for other in groups if other.is_pump and not group.is_pump}
+        self.names_another = (re.compile(r"\b(?:" + "|".join(
+            re.escape(words) for words in sorted(others)) + r")s?\b", re.IGNORECASE)
+            if others else None)
+
+    def __call__(self, texts):
+        """The items of a list, or the sentences of a text, that are for this group."""
+        if self.names_another is None:
+            return texts
+        if isinstance(texts, str):
+            return " ".join(sentence for sentence in SENTENCE_END.split(texts)
+                            if not self.names_another.search(sentence))
+        return [text for text in texts if not self.names_another.search(text)]
+
+
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
 def handout_context(catalog: Catalog, source: MedicineSource, group: FormGroup,
                     settings: HandoutSettings, index: InteractionIndex) -> dict:
     """What a handout's template needs beyond the record: selections made for this group.
@@ -188,7 +215,7 @@ def handout_context(catalog: Catalog, source: MedicineSource, group: FormGroup,
         medicine_page_uri(source.slug, "pump-care" if group.is_pump else "overview"))
     return dict(
         site=catalog.site, medicine=medicine, slug=source.slug, name=display_name(medicine),
-        group=group,
+        group=group, only_this_group=OnlyThisGroup(group, form_groups(medicine)),
         brands=[brand for brand in medicine.brand_names
                 if not brand.forms or ids.intersection(brand.forms)],
         regimens=[regimen for regimen in medicine.dosing.regimens

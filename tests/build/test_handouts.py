@@ -125,7 +125,6 @@ def test_a_handout_prints_every_part_a_patient_going_home_needs(built, name):
     for part in [
         "Testofen",  # name
         "TEST-oh-fen",  # pronunciation
-        "What it is for", "Testofen is a made-up medicine used to test this site.",
         "Important: do not stop testofen suddenly", "Do not stop testofen suddenly.",
         "There is no FDA boxed warning for",
         "Signs of withdrawal", "Itching.",
@@ -145,11 +144,14 @@ def test_a_handout_prints_every_part_a_patient_going_home_needs(built, name):
 
 def test_the_tablet_handout_says_how_to_take_it_and_what_to_do_after_a_missed_dose(built):
     text = pdf_text(built["testofen-oral.pdf"].path)
+    assert "What it is for" in text
+    assert "Testofen is a made-up medicine used to test this site." in text
     assert "Questions to ask" in text and "Is this right for me?" in text
     assert "Brand names: Testrel" in text
     assert "Comes as: tablets: 5 mg and 10 mg." in text
     assert "How to take it" in text and "Take it with water." in text
     assert "start with 5 mg 3 times a day" in text
+    assert "Dose: When: Prescriber phone:" in text  # the lines of the dose box
     assert "If you forget a dose" in text and "Take it when you remember." in text
     assert "pump alarm" not in text
     assert "https://medguide.example.org/medicines/testofen/" in text.replace(" ", "")
@@ -158,8 +160,8 @@ def test_the_tablet_handout_says_how_to_take_it_and_what_to_do_after_a_missed_do
 def test_the_pump_handout_has_pump_care_instead_of_tablet_instructions(built):
     text = pdf_text(built["testofen-pump.pdf"].path)
     for part in ["Before any MRI scan", "Tell your pump team before any scan.",
-                 "Too much medicine? Get help now", "Is very sleepy.",
-                 "Refills", "Keep every refill visit.",
+                 "Signs of too much medicine", "Is very sleepy.",
+                 "Dose: Next refill date: Pump team phone:",  # the pump's dose box
                  "If you miss or cannot get to a refill", "Call to rebook.",
                  "If the pump alarm sounds", "Call if the alarm sounds.",
                  "Signs of infection at the pump site", "Redness at the pump site.",
@@ -167,6 +169,8 @@ def test_the_pump_handout_has_pump_care_instead_of_tablet_instructions(built):
         assert part in text, part
     # Left to the pump care page, to keep the pump's warnings within two pages.
     assert "Ask about scans." not in text and "Questions to ask" not in text
+    assert "Keep every refill visit." not in text and "What it is for" not in text
+    assert "When:" not in text
     assert "Take it with water." not in text  # tablet instructions
     assert "Testrel" not in text  # a brand of the tablets only
     assert "https://medguide.example.org/medicines/testofen/pump-care/" in text.replace(" ", "")
@@ -383,19 +387,21 @@ def test_a_changed_record_rebuilds_only_the_handouts_it_changes(content, record_
                                                                 tmp_path):
     cache = tmp_path / "cache"
     first = build(content, cache)
-    edit(record_path, "    - Keep every refill visit.", "    - Keep every single refill visit.")
+    edit(record_path, "alarm: [Call if the alarm sounds.]",
+         "alarm: [Call at once if the alarm sounds.]")
     second = build(content, cache)
-    assert second.rendered == ["testofen-pump.pdf"]  # only the pump handout prints refills
+    assert second.rendered == ["testofen-pump.pdf"]  # only the pump handout prints the alarm
     assert sorted(second.cached) == ["testofen-oral.pdf", "testofen-wallet-card.pdf"]
     pump = {h.file_name: h for h in second.handouts}["testofen-pump.pdf"]
-    assert "Keep every single refill visit." in pdf_text(pump.path)
+    assert "Call at once if the alarm sounds." in pdf_text(pump.path)
     old = {h.file_name: h for h in first.handouts}["testofen-pump.pdf"]
     # Used a moment ago: another build (the preview beside `medguide build`) may still be
     # about to copy it, so it stays until it has been unused for a day.
     assert old.path.exists()
     day_ago = time.time_ns() - 25 * 3600 * 1_000_000_000
     os.utime(old.path, ns=(day_ago, day_ago))
-    edit(record_path, "    - Keep every single refill visit.", "    - Keep each refill visit.")
+    edit(record_path, "alarm: [Call at once if the alarm sounds.]",
+         "alarm: [Call now if the alarm sounds.]")
     assert build(content, cache).rendered == ["testofen-pump.pdf"]
     assert not old.path.exists() and not old.path.with_suffix(".json").exists()
     assert pump.path.exists()  # the version of the build before: used just now

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,9 @@ from conftest import ROOT, edit, write_mkdocs_config
 from PIL import Image
 from pypdf import PdfReader
 
-from generator.build.handouts import Handout
+from generator.build.handouts import Handout, HandoutSettings, plan_handouts
 from generator.cli.main import main as medguide
+from generator.content.loader import load_catalog
 
 pytestmark = pytest.mark.pdf  # renders PDFs
 
@@ -140,7 +142,9 @@ def test_make_site_writes_baclofens_two_handouts_and_its_wallet_card(real_site):
     assert "Questions to ask your prescriber or pharmacist" in oral
     assert "If the pump alarm sounds" in pump and "Gablofen" in pump
     assert "Before any MRI scan" in pump and "make and model" in pump
-    assert "Too much medicine? Get help now" in pump
+    assert "Signs of too much medicine" in pump
+    # The oral handout holds no pump lines (the web pages' texts cover both).
+    assert "pump" not in oral.lower()
     assert "I have an implanted pump" in card and "Pump clinic phone:" in card
     assert "Before any MRI, call my pump clinic." in card
 
@@ -163,3 +167,74 @@ def test_every_baclofen_page_links_its_handouts(real_site):
         links = LINK.findall(page.read_text(encoding="utf-8"))
         assert sorted(Path(href).name for href, *_ in links) == [
             "baclofen-oral.pdf", "baclofen-pump.pdf", "baclofen-wallet-card.pdf"], page
+
+
+class CareBoxes(HTMLParser):
+    """The care boxes of a handout's HTML: each box's heading and the texts of its items."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.boxes: list[dict] = []
+        self.depth = 0  # of <section> inside the box being read
+        self.text: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "section":
+            if self.depth:
+                self.depth += 1
+            elif "care" in (dict(attrs).get("class") or "").split():
+                self.depth = 1
+                self.boxes.append({"heading": "", "items": []})
+        elif self.depth and tag in ("h2", "li"):
+            self.text = []
+
+    def handle_data(self, data):
+        if self.text is not None:
+            self.text.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "section" and self.depth:
+            self.depth -= 1
+        elif self.depth and tag in ("h2", "li") and self.text is not None:
+            text = " ".join("".join(self.text).split())
+            box = self.boxes[-1]
+            if tag == "h2":
+                box["heading"] = text
+            else:
+                box["items"].append(text)
+            self.text = None
+
+
+def page_texts(path: Path) -> list[str]:
+    pages = len(PdfReader(path).pages)
+    return [" ".join(subprocess.run(
+        ["pdftotext", "-f", str(number), "-l", str(number), str(path), "-"], check=True,
+        capture_output=True, text=True).stdout.split()) for number in range(1, pages + 1)]
+
+
+def pages_showing(texts: list[str], text: str) -> list[int]:
+    # The first words are enough to find an item, and stay clear of inline Markdown.
+    start = " ".join(text.split()[:4])
+    return [number for number, page in enumerate(texts, 1) if start in page]
+
+
+def test_every_care_box_prints_whole_on_one_page_and_the_emergency_box_on_page_one(real_site):
+    """Read back from the real PDFs: no care box splits across pages, and each handout's
+    emergency box ("Get help right away") is on page 1."""
+    catalog, problems = load_catalog(ROOT / "content")
+    published = [m for m in catalog.medicines if not m.record.review.is_draft]
+    jobs = [job for job in plan_handouts(catalog, published, ROOT / "templates",
+                                         HandoutSettings(Path("unused")))
+            if job.kind == "handout"]
+    assert len(jobs) >= 10
+    for job in jobs:
+        texts = page_texts(real_site / "handouts" / job.file_name)
+        parser = CareBoxes()
+        parser.feed(job.html)
+        assert parser.boxes, job.file_name
+        for box in parser.boxes:
+            pages = {page for text in [box["heading"], box["items"][0], box["items"][-1]]
+                     for page in pages_showing(texts, text)[:1]}
+            assert len(pages) == 1, (job.file_name, box["heading"], pages)
+        (emergency,) = [box for box in parser.boxes if box["heading"] == "Get help right away"]
+        assert pages_showing(texts, emergency["items"][-1])[:1] == [1], job.file_name
