@@ -190,7 +190,8 @@ def test_the_wallet_card_has_the_pump_warnings_and_lines_to_fill_in(built):
     for part in ["I have an implanted pump", "Testofen pump",
                  "Sudden withdrawal of testofen is an emergency. Call 911.",
                  "Warning signs of withdrawal", "Itching.",
-                 "Pump clinic phone:", "Next refill date:", "Dose:",
+                 "Pump clinic phone:", "Pump model:", "Concentration:", "Dose:",
+                 "Next refill:",
                  "Call my pump clinic before any MRI.",
                  "Print this page at actual size"]:
         assert part in text, part
@@ -218,26 +219,41 @@ def test_the_wallet_card_is_two_credit_card_sized_panels_side_by_side():
 # ---------------------------------------------------------------- print quality
 
 
+def text_sizes(path: Path) -> list[tuple[float, str]]:
+    """(size in pt, text) of every piece of text outside the running header and footer."""
+    sizes: list[tuple[float, str]] = []
+    for page in PdfReader(path).pages:
+        height = float(page.mediabox.height)
+
+        def visit(text, cm, tm, font, size, height=height):
+            if not text.strip():
+                return
+            scale = math.hypot(tm[0], tm[1]) * math.hypot(cm[0], cm[1])
+            y = tm[5] * cm[3] + cm[5]
+            if 0.5 * 72 < y < height - 0.55 * 72:  # inside the page margins
+                sizes.append((size * scale, text))
+
+        page.extract_text(visitor_text=visit)
+    return sizes
+
+
 def test_body_text_is_at_least_11pt(built):
     """Every piece of text outside the running header and footer is 11pt or larger."""
     for name in ["testofen-oral.pdf", "testofen-pump.pdf"]:
-        reader = PdfReader(built[name].path)
-        sizes: list[tuple[float, str]] = []
-        for page in reader.pages:
-            height = float(page.mediabox.height)
-
-            def visit(text, cm, tm, font, size, height=height):
-                if not text.strip():
-                    return
-                scale = math.hypot(tm[0], tm[1]) * math.hypot(cm[0], cm[1])
-                y = tm[5] * cm[3] + cm[5]
-                if 0.5 * 72 < y < height - 0.55 * 72:  # inside the page margins
-                    sizes.append((size * scale, text))
-
-            page.extract_text(visitor_text=visit)
+        sizes = text_sizes(built[name].path)
         assert sizes, name
         smallest = min(sizes)
         assert smallest[0] >= 11 - 0.01, f"{name}: {smallest[1]!r} is {smallest[0]:.1f}pt"
+
+
+def test_the_wallet_cards_signs_of_withdrawal_are_a_list_in_9pt_or_larger(built):
+    path = built["testofen-wallet-card.pdf"].path
+    signs = [(size, text) for size, text in text_sizes(path) if "Itching." in text]
+    assert signs and all(size >= 9 - 0.01 for size, _ in signs), signs
+    # A list, one sign to a line: not run on in one paragraph.
+    lines = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True,
+                           text=True).stdout.splitlines()
+    assert "• Itching." in lines
 
 
 def test_text_is_set_in_the_handout_font_and_embedded(built):

@@ -153,6 +153,8 @@ def test_baclofen_qr_codes_open_its_pages(real_site, tmp_path):
     for name, url in [
             ("baclofen-oral.pdf", "https://medguide.example.org/medicines/baclofen/"),
             ("baclofen-pump.pdf",
+             "https://medguide.example.org/medicines/baclofen/pump-care/"),
+            ("baclofen-wallet-card.pdf",
              "https://medguide.example.org/medicines/baclofen/pump-care/")]:
         subprocess.run(["pdftoppm", "-r", "150", "-f", "1", "-l", "1", "-png",
                         str(real_site / "handouts" / name), str(tmp_path / name)], check=True)
