@@ -65,6 +65,7 @@ from generator.build import progress, workers
 from generator.build.cache import (
     code_digest,
     digest,
+    file_digest,
     remove_stale_temp_files,
     tree_digest,
     write_atomically,
@@ -105,13 +106,14 @@ class BuildReport:
 
 def build(config_file: Path, site_dir: Path, *, jobs: int | None = None,
           plugin_options: dict | None = None, preview: bool = False,
-          defer_handouts: bool = False) -> BuildReport:
+          defer_handouts: bool = False, session: PreviewSession | None = None) -> BuildReport:
     """Build the site of `config_file` into `site_dir`, reusing the last build where it can.
     `plugin_options` override the medguide plugin's options in mkdocs.yml. A `preview` build
     is the editor's (`serve`): drafts shown, problems as banners on their pages, MkDocs'
     warnings logged rather than stopping it, and the search index made only once. With
     `defer_handouts` too, changed PDFs are not rendered yet (`BuildReport.deferred_handouts`):
-    the last build's stand in for them."""
+    the last build's stand in for them. With a `session`, what the build made is kept there
+    for the preview's next save (`PreviewSession.update`)."""
     phases = progress.reset()
     workers.jobs = jobs
     site_dir = site_dir.resolve()
@@ -134,7 +136,7 @@ def build(config_file: Path, site_dir: Path, *, jobs: int | None = None,
             if cache_dir := _cache_dir(config, Path(config_file)):
                 remove_stale_temp_files(cache_dir)
             return _build(config, Path(config_file), site_dir, workers.worker_count(), phases,
-                          preview)
+                          preview, session)
     finally:
         config.plugins.on_shutdown()
         if plugin is not None:
@@ -143,6 +145,154 @@ def build(config_file: Path, site_dir: Path, *, jobs: int | None = None,
                 plugin.config[name] = value
         workers.jobs = None
         gc.unfreeze()
+
+
+@dataclass
+class PreviewState:
+    """MkDocs' structures of the preview's last build, and what it remembers of each page."""
+
+    config_file: Path
+    config_digest: str  # of mkdocs.yml: a change to it means a new configuration
+    config: MkDocsConfig
+    files: RecordingFiles
+    nav: Any
+    env: Any
+    doc_files: list
+    site_dir: Path
+    manifest: dict
+    manifest_path: Path | None
+    base_keys: dict[str, str]  # each page's key, but for its links (`_page_keys`)
+    page_inputs: dict[str, str]  # what each page's HTML shows besides its Markdown
+
+
+class PreviewSession:
+    """What `medguide serve` keeps in memory from one save to the next.
+
+    After a build, MkDocs' configuration, files, navigation and theme stay here. A save is
+    then applied by `update`: the core pipeline runs again (unchanged medicines come from its
+    caches), each page's new Markdown is compared with what its file holds, and only the
+    pages whose key changed (`_page_keys`: the same rule the build uses) are converted and
+    written into the site, with any changed handout and data file. A save that changes which
+    pages there are, their titles or dates, the theme, the settings or the shared content is
+    not applied here (`update` gives None): the caller builds."""
+
+    def __init__(self) -> None:
+        self.state: PreviewState | None = None
+
+    def update(self, *, defer_handouts: bool = False) -> BuildReport | None:
+        state, self.state = self.state, None  # kept again only if this update works
+        if state is None or not state.config_file.is_file() \
+                or file_digest(state.config_file) != state.config_digest:
+            return None
+        config = state.config
+        plugin = config.plugins.get("medguide")
+        if plugin is None:
+            return None
+        phases = progress.reset()
+        plugin.defer_handouts = defer_handouts
+        try:
+            with build_lock(state.site_dir):
+                report = _update(state, plugin, phases)
+        except Exception as exc:
+            if (failed := _build_failure(exc, config)) is not None:
+                raise failed from None
+            raise
+        finally:
+            plugin.defer_handouts = False
+        if report is not None:
+            self.state = state
+        return report
+
+
+def _site_structure(plugin) -> tuple:
+    """What a save must not change for `PreviewSession.update` to apply it: which pages and
+    files there are, the navigation and the pages' dates (the sitemap)."""
+    site_build = plugin.site_build
+    return ([page.src_uri for page in site_build.pages], repr(site_build.nav),
+            sorted(plugin.page_dates.items()), plugin.site_date, sorted(site_build.files),
+            [handout.file_name for handout in site_build.handouts.handouts])
+
+
+def _update(state: PreviewState, plugin, phases: progress.Phases) -> BuildReport | None:
+    config, files = state.config, state.files
+    before = _site_structure(plugin)
+    site_build = plugin.load_content(config)
+    if _site_structure(plugin) != before or \
+            _site_key(config, state.config_file, plugin) != state.manifest["site_key"]:
+        return None
+    site_key = state.manifest["site_key"]
+    # The new Markdown, data files and handouts into MkDocs' files.
+    written: dict[str, bytes | Path] = {}
+    changed_sources = set()
+    for page in site_build.pages:
+        file = files.get_file_from_path(page.src_uri)
+        if file.content_string != page.markdown:
+            file.content_string = page.markdown
+            changed_sources.add(page.src_uri)
+    for src_uri, text in site_build.files.items():
+        file = files.get_file_from_path(src_uri)
+        if file.content_string != text:
+            file.content_string = text
+            written[file.dest_uri] = text.encode("utf-8")
+    for handout in site_build.handouts.handouts:
+        file = files.get_file_from_path(handout.src_uri)
+        if file.abs_src_path != str(handout.path):
+            file.abs_src_path = str(handout.path)
+            written[file.dest_uri] = handout.path
+            state.manifest["static"][file.dest_uri] = _static_signature(file)
+    # Which pages to convert: the build's own rule, applied to the pages that may have
+    # changed (the others' keys cannot have: their Markdown and inputs are as they were).
+    inputs = {file.src_uri: plugin.page_inputs(file.src_uri) for file in state.doc_files}
+    candidates = [file for file in state.doc_files if file.src_uri in changed_sources
+                  or inputs[file.src_uri] != state.page_inputs[file.src_uri]]
+    state.page_inputs = inputs
+    state.base_keys.update(_page_keys(candidates, state.nav, site_key, plugin))
+    remembered = state.manifest["pages"]
+    keys = _with_links({file.src_uri: state.base_keys[file.src_uri] for file in candidates},
+                       _remembered_links(state.manifest), files)
+    to_build = [file for file in candidates
+                if remembered[file.src_uri]["key"] != keys[file.src_uri]]
+    with phases.phase("pages"):
+        for file in to_build:
+            html, info = _convert_page(file.page, config, files, state.doc_files, state.nav,
+                                       state.env)
+            info["key"] = _with_links({file.src_uri: state.base_keys[file.src_uri]},
+                                      {file.src_uri: info["links"]}, files)[file.src_uri]
+            remembered[file.src_uri] = info
+            if html is not None:
+                written[file.dest_uri] = html
+        _restore_pages(to_build, files, remembered)
+        for file in to_build:
+            file.page.validate_anchor_links(files=files,
+                                            log_level=config.validation.links.anchors)
+    report = BuildReport("live", pages=len(state.doc_files), pages_built=len(to_build))
+    with phases.phase("write"):
+        site_files = state.manifest["files"]
+        for name, data in sorted(written.items()):
+            content = data.read_bytes() if isinstance(data, Path) else data
+            sha = hashlib.sha256(content).hexdigest()
+            if name in site_files and site_files[name][0] == sha:
+                continue
+            path = state.site_dir / name
+            _replace(path, content)
+            site_files[name] = _file_state(path, sha)
+            report.files_written += 1
+            report.changed.add(name)
+        # The site on disk and its record stay in step: the next build (of this preview,
+        # or after a restart) starts from here.
+        if report.changed and state.manifest_path:
+            _write_manifest(state.manifest_path, state.manifest)
+    report.phases = dict(phases.seconds)
+    report.deferred_handouts = list(site_build.handouts.deferred)
+    return report
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write a file of the site in one step (a reader gets the old file or the new one)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.new")
+    temp.write_bytes(data)
+    os.replace(temp, path)
 
 
 class RecordingFiles(Files):
@@ -169,7 +319,8 @@ class WarningLog(logging.Handler):
 
 
 def _build(config: MkDocsConfig, config_file: Path, site_dir: Path, jobs: int,
-           phases: progress.Phases, preview: bool) -> BuildReport:
+           phases: progress.Phases, preview: bool, session: PreviewSession | None = None
+           ) -> BuildReport:
     warnings = WarningLog()
     if config.strict:
         logging.getLogger("mkdocs").addHandler(warnings)
@@ -296,27 +447,42 @@ def _build(config: MkDocsConfig, config_file: Path, site_dir: Path, jobs: int,
         report.phases = dict(phases.seconds)
         report.warnings = list(plugin.site_build.problems.warnings) if plugin else []
         report.deferred_handouts = list(plugin.site_build.handouts.deferred) if plugin else []
+        if session is not None and plugin is not None:
+            config["site_dir"] = str(site_dir)
+            session.state = PreviewState(
+                Path(config_file), file_digest(config_file), config, files, nav, env,
+                doc_files, site_dir, manifest, manifest_path, base_keys,
+                {file.src_uri: plugin.page_inputs(file.src_uri) for file in doc_files})
         return report
     except Exception as exc:
         config.plugins.on_build_error(error=exc)
-        plugin = config.plugins.get("medguide")
-        site_build = getattr(plugin, "site_build", None)
-        if site_build is not None and not site_build.ok:
-            raise BuildFailed("content has errors", site_build.problems) from None
-        if isinstance(exc, BuildError):
-            located = parse_problem(str(exc))  # a plugin's problem with its file and line
-            raise BuildFailed(str(exc), Problems([located]) if located else None) from None
-        if isinstance(exc, Abort):
-            raise BuildFailed(exc.message if hasattr(exc, "message") else str(exc)) from None
-        if (failure := template_failure(exc)) is not None:  # a theme template
-            problems = Problems()
-            problems.add(failure.path, failure.line, 1, "(template)", failure.message)
-            raise BuildFailed(str(failure), problems) from None
+        if (failed := _build_failure(exc, config)) is not None:
+            raise failed from None
         raise
     finally:
         logging.getLogger("mkdocs").removeHandler(warnings)
         if work_dir is not None:
             remove_tree(work_dir)
+
+
+def _build_failure(exc: Exception, config: MkDocsConfig) -> BuildFailed | None:
+    """What stopped a build, as the editor is to read it (None: medguide's own defect)."""
+    if isinstance(exc, BuildFailed):
+        return exc
+    plugin = config.plugins.get("medguide")
+    site_build = getattr(plugin, "site_build", None)
+    if site_build is not None and not site_build.ok:
+        return BuildFailed("content has errors", site_build.problems)
+    if isinstance(exc, BuildError):
+        located = parse_problem(str(exc))  # a plugin's problem with its file and line
+        return BuildFailed(str(exc), Problems([located]) if located else None)
+    if isinstance(exc, Abort):
+        return BuildFailed(exc.message if hasattr(exc, "message") else str(exc))
+    if (failure := template_failure(exc)) is not None:  # a theme template
+        problems = Problems()
+        problems.add(failure.path, failure.line, 1, "(template)", failure.message)
+        return BuildFailed(str(failure), problems)
+    return None
 
 
 def _abort_on_warnings(warnings: WarningLog, plugin, config: MkDocsConfig) -> None:
@@ -475,28 +641,70 @@ def _build_chunk(indices: list[int], count_warnings: bool = True):
         out = []
         for index in indices:
             page = _JOB["pages"][index].page
-            files.recording = links = set()
-            try:
-                mkdocs_build._populate_page(page, config, files)
-            finally:
-                files.recording = None
-            mkdocs_build._build_page(page, config, _JOB["doc_files"], _JOB["nav"], _JOB["env"])
-            with open(page.file.abs_dest_path, "rb") as written:  # still in the page cache
-                sha = hashlib.sha256(written.read()).hexdigest()
-            out.append((page.file.src_uri, {
-                "dest": page.file.dest_uri, "sha": sha,
-                "meta": page.meta, "update_date": page.update_date,
-                "anchors": sorted(page.present_anchor_ids or ()),
-                "links": sorted(links),
-                "anchor_links": {to.src_uri: dict(sorted(anchors.items()))
-                                 for to, anchors in (page.links_to_anchors or {}).items()},
-            }))
-            # Written and summed up: its text is not needed again, so memory stays flat.
-            page.markdown = page.content = None
-            page.toc = []
+            html, info = _convert_page(page, config, files, _JOB["doc_files"], _JOB["nav"],
+                                       _JOB["env"])
+            if html is not None:
+                _write(html, Path(page.file.abs_dest_path))
+            out.append((page.file.src_uri, info))
         return out, counter.messages
     finally:
         logging.getLogger("mkdocs").removeHandler(counter)
+
+
+def _convert_page(page: Page, config: MkDocsConfig, files: RecordingFiles, doc_files, nav,
+                  env) -> tuple[bytes | None, dict]:
+    """A page's HTML (None: MkDocs skips a page whose output is empty) and what the build
+    remembers of it: MkDocs' `_populate_page`, then its `_build_page` without the writing."""
+    files.recording = links = set()
+    try:
+        mkdocs_build._populate_page(page, config, files)
+    finally:
+        files.recording = None
+    html = _page_html(page, config, doc_files, nav, env)
+    info = {
+        "dest": page.file.dest_uri,
+        "sha": hashlib.sha256(html).hexdigest() if html is not None else None,
+        "meta": page.meta, "update_date": page.update_date,
+        "anchors": sorted(page.present_anchor_ids or ()),
+        "links": sorted(links),
+        "anchor_links": {to.src_uri: dict(sorted(anchors.items()))
+                         for to, anchors in (page.links_to_anchors or {}).items()},
+    }
+    # Converted and summed up: its text is not needed again, so memory stays flat.
+    page.markdown = page.content = None
+    page.toc = []
+    return html, info
+
+
+def _page_html(page: Page, config: MkDocsConfig, doc_files, nav, env) -> bytes | None:
+    """`mkdocs.commands.build._build_page` (1.6.1), giving the bytes instead of writing
+    them: the preview writes a changed page into its site itself."""
+    config._current_page = page
+    try:
+        page.active = True
+        context = mkdocs_build.get_context(nav, doc_files, config, page)
+        template = env.get_template(page.meta.get("template", "main.html"))
+        context = config.plugins.on_page_context(context, page=page, config=config, nav=nav)
+        output = template.render(context)
+        output = config.plugins.on_post_page(output, page=page, config=config)
+        if not output.strip():
+            log.info(f"Page skipped: '{page.file.src_uri}'. Generated empty output.")
+            return None
+        return output.encode("utf-8", errors="xmlcharrefreplace")
+    except Exception as exc:
+        message = f"Error building page '{page.file.src_uri}':"
+        if not isinstance(exc, BuildError):
+            message += f" {exc}"
+        log.error(message)
+        raise
+    finally:
+        page.active = False
+        config._current_page = None
+
+
+def _write(data: bytes, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
 
 
 def _remember_pages(doc_files, results, old) -> dict:

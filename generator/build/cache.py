@@ -186,6 +186,7 @@ class CoreCache:
     """The caches of one project (under its cache folder, e.g. `.cache/`)."""
 
     def __init__(self, cache_dir: Path) -> None:
+        self.folder = cache_dir
         self.records = PickleCache(cache_dir / "records")
         self.pages = PickleCache(cache_dir / "pages")
         self.checks = PickleCache(cache_dir / "checks")

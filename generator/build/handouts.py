@@ -155,6 +155,22 @@ def wallet_card_file_name(slug: str) -> str:
     return f"{slug}-wallet-card.pdf"
 
 
+def handout_file_names(source: MedicineSource) -> list[str]:
+    """The PDFs a medicine has, in the order they are made: a handout per form group, then
+    the wallet card when it has a pump."""
+    groups = form_groups(source.record)
+    names = [handout_file_name(source.slug, group, groups) for group in groups]
+    if wallet_card_group(source.record, groups) is not None:
+        names.append(wallet_card_file_name(source.slug))
+    return names
+
+
+def wallet_card_group(medicine: Medicine, groups: list[FormGroup]) -> FormGroup | None:
+    """The pump group a wallet card is made for (None: the medicine has no wallet card)."""
+    pump = next((group for group in groups if group.is_pump), None)
+    return pump if medicine.has_pump else None
+
+
 def qr_code(url: str) -> str:
     """A QR code for `url`, as an SVG data URI (vector, so it prints sharp at any size)."""
     return segno.make(url, error="m").svg_data_uri(border=0, dark="#000", light="#fff",
@@ -252,8 +268,7 @@ def plan_handouts(catalog: Catalog, medicines: list[MedicineSource], templates_d
             jobs.append(HandoutJob(source.slug, source.path, "handout", group.id, group.words,
                                    handout_file_name(source.slug, group, groups), title, html,
                                    base_url, MAX_HANDOUT_PAGES))
-        pump = next((group for group in groups if group.is_pump), None)
-        if source.record.has_pump and pump is not None:
+        if (pump := wallet_card_group(source.record, groups)) is not None:
             context = handout_context(catalog, source, pump, settings, index)
             title = f"{context['name']} pump: wallet card"
             html = render_print_template(env, templates_dir, "wallet-card.html.j2",
@@ -299,6 +314,12 @@ def build_handouts(catalog: Catalog, medicines: list[MedicineSource], templates_
                 known[source.slug] = remembered
     planned: dict[str, list[HandoutJob]] = {}
     to_plan = {source.slug for source in medicines} - set(known)
+    # The preview's first pass: a changed medicine whose every PDF has a stand-in is not even
+    # planned (its HTML rendered) now; the next pass does it.
+    put_off = {source.slug: names for source in medicines if source.slug in to_plan
+               and (names := handout_file_names(source))
+               and all(name in settings.stand_ins for name in names)}
+    to_plan -= set(put_off)
     if to_plan:
         for job in plan_handouts(catalog, medicines, templates_dir, settings, only=to_plan,
                                   rules=rules):
@@ -308,6 +329,7 @@ def build_handouts(catalog: Catalog, medicines: list[MedicineSource], templates_
             for job in known.get(source.slug) or planned.get(source.slug, [])]
     missing = [job for job in jobs if read_cached(settings.cache_dir, job) is None]
     deferred = {job.file_name for job in missing if job.file_name in settings.stand_ins}
+    deferred.update(name for names in put_off.values() for name in names)
     missing = [job for job in missing if job.file_name not in deferred]
     try:
         results = run_jobs(missing) if missing else []
@@ -332,19 +354,25 @@ def build_handouts(catalog: Catalog, medicines: list[MedicineSource], templates_
                          cached=[job.file_name for job in jobs if job not in missing
                                  and job.file_name not in deferred],
                          deferred=sorted(deferred))
+    by_slug: dict[str, list[HandoutJob]] = {}
     for job in jobs:
-        if job.file_name in deferred:
-            build.handouts.append(settings.stand_ins[job.file_name])
-            continue
-        pages = read_cached(settings.cache_dir, job)
-        pdf, _ = cache_paths(settings.cache_dir, job)
-        if pages is None:
-            raise HandoutProblem(job.source_path, 1, "(handout)",
-                                 f"{job.file_name} was not written to {settings.cache_dir}")
-        if pages > job.max_pages:
-            raise page_rule_problem(job, str(pages))
-        build.handouts.append(Handout(job.slug, job.kind, job.group, job.words, job.file_name,
-                                      job.title, pdf, pdf.stat().st_size, pages))
+        by_slug.setdefault(job.slug, []).append(job)
+    for source in sorted(medicines, key=lambda s: s.slug):
+        build.handouts += [settings.stand_ins[name] for name in put_off.get(source.slug, [])]
+        for job in by_slug.get(source.slug, []):
+            if job.file_name in deferred:
+                build.handouts.append(settings.stand_ins[job.file_name])
+                continue
+            pages = read_cached(settings.cache_dir, job)
+            pdf, _ = cache_paths(settings.cache_dir, job)
+            if pages is None:
+                raise HandoutProblem(job.source_path, 1, "(handout)",
+                                     f"{job.file_name} was not written to {settings.cache_dir}")
+            if pages > job.max_pages:
+                raise page_rule_problem(job, str(pages))
+            build.handouts.append(Handout(job.slug, job.kind, job.group, job.words,
+                                          job.file_name, job.title, pdf, pdf.stat().st_size,
+                                          pages))
     return build
 
 

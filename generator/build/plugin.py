@@ -13,6 +13,7 @@ failed handout build fails the build before anything is written.
 from __future__ import annotations
 
 import html
+import json
 import logging
 import time
 from pathlib import Path
@@ -27,7 +28,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page as MkDocsPage
 
-from generator.build.cache import CoreCache, folder_digest, tree_digest
+from generator.build.cache import CoreCache, digest, tree_digest
 from generator.build.handouts import PAPER_SIZES, HandoutSettings
 from generator.build.pipeline import SiteBuild, build_site
 from generator.build.search_index import SearchIndexError, build_search_index
@@ -96,11 +97,34 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
         self.preview = command == "serve"
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        result = self.load_content(config)
+        config.site_name = result.catalog.site.name
+        config.site_description = result.catalog.site.description
+        config.site_url = config.site_url or result.catalog.site.url
+        config.nav = result.nav
+        glossary = result.catalog.glossary
+        pump_medicines = frozenset(source.slug for source in result.catalog.medicines
+                                   if source.record.has_pump)
+        self.glossary = (GlossaryExtension(glossary.terms, pump_medicines)
+                         if glossary is not None else None)
+        if self.glossary is not None:
+            config.markdown_extensions.append(self.glossary)
+        for watched in (self.content_dir, self.templates_dir):
+            if str(watched) not in config.watch:
+                config.watch.append(str(watched))
+        return config
+
+    def load_content(self, config: MkDocsConfig) -> SiteBuild:
+        """Run the core pipeline (load, check, handouts, render) on the content, as
+        `on_config` does and as the preview does again after a save (`builder.update`)."""
         root = Path(config.config_file_path).parent
         content_dir = root / self.config.content_dir
         templates_dir = root / self.config.templates_dir
         self.content_dir, self.templates_dir = content_dir, templates_dir
-        self.cache = CoreCache(root / self.config.cache_dir) if self.config.cache_dir else None
+        # One cache object per cache folder: the preview keeps it from one save to the next.
+        folder = root / self.config.cache_dir if self.config.cache_dir else None
+        if folder is None or self.cache is None or self.cache.folder != folder:
+            self.cache = CoreCache(folder) if folder else None
         last = self.site_build
         handouts = HandoutSettings(
             root / self.config.handout_cache_dir, self.config.handout_paper,
@@ -122,28 +146,13 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
         else:
             for problem in result.problems.warnings:  # includes every overdue override
                 log.info("medguide: %s", problem)
-        self.site_build = result
         built = result.handouts
         later = f", {len(built.deferred)} put off" if built.deferred else ""
         log.info(f"{len(built.handouts)} handouts: {len(built.rendered)} rendered, "
                  f"{len(built.cached)} from cache{later} ({time.perf_counter() - start:.2f} s "
                  "with the pages)")
-        config.site_name = result.catalog.site.name
-        config.site_description = result.catalog.site.description
-        config.site_url = config.site_url or result.catalog.site.url
         self.remember_safety_and_dates(result)
-        config.nav = result.nav
-        glossary = result.catalog.glossary
-        pump_medicines = frozenset(source.slug for source in result.catalog.medicines
-                                   if source.record.has_pump)
-        self.glossary = (GlossaryExtension(glossary.terms, pump_medicines)
-                         if glossary is not None else None)
-        if self.glossary is not None:
-            config.markdown_extensions.append(self.glossary)
-        for watched in (content_dir, templates_dir):
-            if str(watched) not in config.watch:
-                config.watch.append(str(watched))
-        return config
+        return result
 
     def remember_safety_and_dates(self, result: SiteBuild) -> None:
         records = {source.slug: source.record for source in result.catalog.medicines}
@@ -241,13 +250,20 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
 
     def page_inputs(self, src_uri: str) -> str:
         """Hash of what one page's HTML shows besides its Markdown: a medicine's pages carry
-        structured data made from its whole record."""
+        structured data made from its record. Hashed is that data itself (less the page's own
+        address, title and description, which its Markdown and place give), so an edit to
+        the record's prose changes only the pages that show it."""
         medicine = self.page_medicines.get(src_uri)
         if medicine is None:
             return ""
-        if self.cache is not None and medicine.path.parent in self.cache.folder_digests:
-            return self.cache.folder_digests[medicine.path.parent]
-        return folder_digest(medicine.path.parent)
+        known = self._medicine_inputs.get(medicine.slug)
+        if known is None:
+            catalog = self.site_build.catalog
+            data = medical_web_page(catalog.site, medicine.record, catalog.reviewers or {},
+                                    url="", overview_url="", title="", description="")
+            known = self._medicine_inputs[medicine.slug] = digest(
+                json.dumps(data, sort_keys=True))
+        return known
 
     @property
     def page_medicines(self) -> dict:
@@ -256,6 +272,7 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
             self._page_medicines = {page.src_uri: by_slug[page.medicine]
                                     for page in self.site_build.pages
                                     if page.medicine in by_slug}
+            self._medicine_inputs: dict[str, str] = {}
             self._page_medicines_for = self.site_build
         return self._page_medicines
 

@@ -1,10 +1,12 @@
 """The editor's live preview (`medguide serve`): the build's own loop, in preview mode,
 served by MkDocs' live-reload server.
 
-Each save runs `builder.build` again on the preview's own site folder (drafts shown, problems
-as banners on their pages), so it converts and writes only the pages the change reaches, and
-the served pages are the ones a build of the same content gives. The browser reloads when
-the rebuild is done.
+The first build is `builder.build` on the preview's own site folder (drafts shown, problems
+as banners on their pages); what it made stays in memory (`builder.PreviewSession`). A save
+then runs the core pipeline again (from its caches) and converts and writes only the pages
+whose Markdown or inputs changed; a save that changes which pages there are, their titles or
+dates, the theme or the settings is a build again. Either way the served pages are the ones
+a build of the same content gives. The browser reloads when the rebuild is done.
 
 The preview's folder is kept under the cache folder (`.cache/preview/site`), so that starting
 the preview again only rebuilds what changed since it last ran. The search index is made on
@@ -31,13 +33,16 @@ from mkdocs.config import load_config
 from mkdocs.livereload import LiveReloadServer
 
 from generator.build import progress
-from generator.build.builder import BuildFailed, build
+from generator.build.builder import BuildFailed, PreviewSession, build
 
 log = logging.getLogger("medguide")
 
-# How often the watched folders are scanned for saved files (seconds). MkDocs' default of
-# 0.5 s would be most of the wait for a small site.
-POLL_SECONDS = 0.1
+# How often the watched folders are scanned for saved files, and how long after the last
+# change a rebuild starts (seconds; MkDocs' defaults are 0.5 and 0.1): most of the wait for a
+# small site otherwise. An editor's save (a temporary file renamed over the record) comes as
+# a burst of changes within a few milliseconds.
+POLL_SECONDS = 0.05
+SETTLE_SECONDS = 0.05
 # In a folder of its own: a build locks the folder its site is in (see `builder.build_lock`),
 # and `medguide check` builds into .cache/check-site.
 PREVIEW_FOLDER = "preview/site"
@@ -92,12 +97,16 @@ def serve(config_file: Path, dev_addr: str, *, jobs: int | None = None) -> None:
     again = site_dir.with_name(site_dir.name + "-again")
     again.mkdir(parents=True, exist_ok=True)
 
+    session = PreviewSession()
+
     def rebuild() -> None:
         start = time.perf_counter()
         defer = not server.handouts_pending
         server.handouts_pending = False
         try:
-            report = build(config_file, site_dir, jobs=jobs, preview=True, defer_handouts=defer)
+            report = session.update(defer_handouts=defer) or build(
+                config_file, site_dir, jobs=jobs, preview=True, defer_handouts=defer,
+                session=session)
         except BuildFailed as exc:
             server.failure = describe(exc)
             log.error("medguide: the preview could not be rebuilt:\n%s", server.failure)
@@ -107,7 +116,8 @@ def serve(config_file: Path, dev_addr: str, *, jobs: int | None = None) -> None:
             log.exception("medguide: the preview could not be rebuilt")
             return
         server.failure = None
-        log.info(f"preview: {report.pages_built} of {report.pages} pages converted, "
+        log.info(f"preview ({report.mode}): {report.pages_built} of {report.pages} pages "
+                 "converted, "
                  f"{report.files_written} files written in {time.perf_counter() - start:.2f} s "
                  f"({progress.current.summary()})")
         if report.deferred_handouts:
@@ -119,6 +129,7 @@ def serve(config_file: Path, dev_addr: str, *, jobs: int | None = None) -> None:
     server = PreviewServer(builder=rebuild, host=host or "127.0.0.1", port=int(port),
                            root=str(site_dir), mount_path=urlsplit(config.site_url or "/").path,
                            polling_interval=POLL_SECONDS)
+    server.build_delay = SETTLE_SECONDS
     server.error_handler = lambda code: _error_page(site_dir, code)
     try:
         rebuild()

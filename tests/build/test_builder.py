@@ -110,6 +110,55 @@ def test_editing_one_medicine_rebuilds_only_its_pages_and_equals_a_cold_build(
     assert tree(site) == tree(cold_build(project, content))
 
 
+def without_search_index(files: dict[str, bytes]) -> dict[str, bytes]:
+    # The preview indexes on its first build only.
+    return {name: data for name, data in files.items() if not name.startswith("pagefind/")}
+
+
+def cold_preview(project: Path, content: Path) -> dict[str, bytes]:
+    other = project / "cold-preview"
+    other.mkdir()
+    config = write_mkdocs_config(other, content)
+    build(config, other / "site", jobs=1, preview=True)
+    return without_search_index(tree(other / "site"))
+
+
+def test_the_preview_applies_a_save_in_memory_and_writes_what_a_build_would(project, content):
+    site, session = project / "site", builder.PreviewSession()
+    build(project / "mkdocs.yml", site, preview=True, session=session)
+    record = content / "medicines" / "testofen" / "medicine.yaml"
+    edit(record, "Testofen is a made-up medicine", "Testofen is an invented medicine")
+    report = session.update()
+    assert report is not None and report.mode == "live"
+    assert 0 < report.pages_built <= 10  # its pages, the home page and the A–Z
+    assert "medicines/testofen/index.html" in report.changed
+    assert without_search_index(tree(site)) == cold_preview(project, content)
+    nothing = session.update()
+    assert (nothing.pages_built, nothing.files_written) == (0, 0)
+    # The site's record kept in step: a build after it (a restart) has nothing to do.
+    after = build(project / "mkdocs.yml", site, preview=True)
+    assert (after.mode, after.pages_built, after.files_written) == ("incremental", 0, 0)
+
+
+@pytest.mark.parametrize("change", ["title", "new medicine", "settings"])
+def test_a_save_that_changes_the_pages_their_titles_or_the_settings_is_left_to_a_build(
+        project, content, change):
+    site, session = project / "site", builder.PreviewSession()
+    build(project / "mkdocs.yml", site, preview=True, session=session)
+    if change == "title":
+        edit(content / "medicines" / "testofen" / "medicine.yaml", "generic_name: testofen",
+             "generic_name: testofenum")
+    elif change == "new medicine":
+        clone_medicines(content, 1, first=9)
+    else:
+        config = project / "mkdocs.yml"
+        config.write_text(config.read_text() + "\ncopyright: Changed\n")
+    assert session.update() is None
+    assert session.update() is None  # until a build gives it a new start
+    build(project / "mkdocs.yml", site, preview=True, session=session)
+    assert without_search_index(tree(site)) == cold_preview(project, content)
+
+
 def test_editing_a_page_template_rebuilds_the_pages_it_shapes(project, content, tmp_path):
     templates = tmp_path / "templates"
     shutil.copytree(ROOT / "templates", templates)

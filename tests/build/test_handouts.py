@@ -501,13 +501,15 @@ def test_missing_system_libraries_are_a_clear_error(tmp_path, monkeypatch):
 def test_with_stand_ins_a_changed_pdf_is_put_off_and_the_last_one_stands_in(content,
                                                                             record_path,
                                                                             tmp_path):
-    """The preview's first pass: pages can be served before a changed PDF is rendered."""
+    """The preview's first pass: pages can be served before a changed PDF is rendered (or
+    even its HTML: the changed medicine's PDFs are all put off to the next pass)."""
     cache = tmp_path / "cache"
     last = build(content, cache)
     edit(record_path, "  - Is this right for me?", "  - Is this right for me today?")
     stand_ins = {handout.file_name: handout for handout in last.handouts}
     first = build(content, cache, stand_ins=stand_ins)
-    assert first.rendered == [] and first.deferred == ["testofen-oral.pdf"]
+    assert first.rendered == [] and first.deferred == [
+        "testofen-oral.pdf", "testofen-pump.pdf", "testofen-wallet-card.pdf"]
     assert first.handouts == last.handouts  # the old PDF, with its size and page count
     second = build(content, cache)  # the next pass renders it
     assert second.rendered == ["testofen-oral.pdf"] and second.deferred == []
