@@ -134,10 +134,13 @@ def remove_stale_temp_files(folder: Path) -> None:
 class PickleCache:
     """One folder of pickled values by key, remembering which keys this build used."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *, in_memory: bool = False) -> None:
         self.folder = folder
         self.used: set[str] = set()
         self.recent: dict[str, Any] = {}  # values this build already has in memory
+        # Keep every value read in memory too, from one build to the next (the preview: a
+        # save then reads nothing back from disk). Values are never changed once made.
+        self.in_memory = in_memory
 
     def remember(self, key: str, value: Any) -> None:
         """Note a value another process stored under `key`, so reading it costs nothing."""
@@ -158,6 +161,8 @@ class PickleCache:
             return None
         with contextlib.suppress(OSError):
             os.utime(path)  # used now: see `prune`
+        if self.in_memory:
+            self.recent[key] = value
         return value
 
     def has(self, key: str) -> bool:
@@ -165,6 +170,8 @@ class PickleCache:
 
     def put(self, key: str, value: Any) -> None:
         self.used.add(key)
+        if self.in_memory:
+            self.recent[key] = value
         write_atomically(self.folder / f"{key}.pickle",
                          pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
@@ -172,6 +179,7 @@ class PickleCache:
         """Remove entries this build did not use and nothing else used for a day. The preview
         and `medguide build` share the cache with different keys (drafts, banners): neither
         may throw out what the other uses."""
+        self.recent = {key: value for key, value in self.recent.items() if key in self.used}
         if not self.folder.is_dir():
             return
         unused_since = time.time() - UNUSED_ENTRY_SECONDS
@@ -185,19 +193,28 @@ class PickleCache:
 class CoreCache:
     """The caches of one project (under its cache folder, e.g. `.cache/`)."""
 
-    def __init__(self, cache_dir: Path) -> None:
+    def __init__(self, cache_dir: Path, *, in_memory: bool = False) -> None:
+        """`in_memory`: keep what is read in memory between builds (see `PickleCache`)."""
         self.folder = cache_dir
-        self.records = PickleCache(cache_dir / "records")
-        self.pages = PickleCache(cache_dir / "pages")
-        self.checks = PickleCache(cache_dir / "checks")
-        self.handout_plans = PickleCache(cache_dir / "handout-plans")
+        self.records = PickleCache(cache_dir / "records", in_memory=in_memory)
+        self.pages = PickleCache(cache_dir / "pages", in_memory=in_memory)
+        self.checks = PickleCache(cache_dir / "checks", in_memory=in_memory)
+        self.handout_plans = PickleCache(cache_dir / "handout-plans", in_memory=in_memory)
         self.folder_digests: dict[Path, str] = {}
 
+    @property
+    def parts(self) -> list[PickleCache]:
+        return [self.records, self.pages, self.checks, self.handout_plans]
+
+    def begin(self) -> None:
+        """A new build starts: nothing is used yet (what it does not use, `prune` drops)."""
+        for part in self.parts:
+            part.used = set()
+        self.folder_digests = {}
+
     def prune(self) -> None:
-        self.records.prune()
-        self.pages.prune()
-        self.checks.prune()
-        self.handout_plans.prune()
+        for part in self.parts:
+            part.prune()
 
 
 def shared_inputs_digest(content_dir: Path, templates_dir: Path,

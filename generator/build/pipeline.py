@@ -79,6 +79,8 @@ def build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool =
     with their size and page count.
     With a `cache`, unchanged medicines are neither parsed, checked nor rendered again; what
     must be done is spread over all cores. The result is the same either way."""
+    if cache:
+        cache.begin()
     with collector_paused():
         return _build_site(content_dir, templates_dir, include_drafts=include_drafts,
                            today=today or dt.date.today(), preview=preview,

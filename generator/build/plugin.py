@@ -123,8 +123,9 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
         self.content_dir, self.templates_dir = content_dir, templates_dir
         # One cache object per cache folder: the preview keeps it from one save to the next.
         folder = root / self.config.cache_dir if self.config.cache_dir else None
-        if folder is None or self.cache is None or self.cache.folder != folder:
-            self.cache = CoreCache(folder) if folder else None
+        if folder is None or self.cache is None or self.cache.folder != folder \
+                or self.cache.records.in_memory != self.preview:
+            self.cache = CoreCache(folder, in_memory=self.preview) if folder else None
         last = self.site_build
         handouts = HandoutSettings(
             root / self.config.handout_cache_dir, self.config.handout_paper,
