@@ -6,9 +6,12 @@ synthetic formularies, timed as an editor meets it.
     make bench-serve
 
 For each size it starts `medguide serve` on a fresh copy and measures:
-- first page: seconds from starting the server until it answers the home page;
+- first page: seconds from starting the server until it answers the home page (no caches,
+  no preview site: every page converted, every PDF rendered);
 - edit to live: seconds from saving a visible sentence in one medicine's record until the
-  served page shows it, for several saves (median and worst).
+  served page shows it, for several saves (median and worst);
+- restart: seconds until the home page answers when the server is started again on the
+  same project (its caches and preview site as the last run left them).
 
 Times are wall-clock on whatever else the machine is doing; compare sizes measured in one run.
 """
@@ -34,7 +37,9 @@ from bench.run import ROOT, write_config
 BUNDLED = 6
 SAVES = 5
 # How long to wait for a page before calling the server stuck.
-PATIENCE_SECONDS = 900
+PATIENCE_SECONDS = 1800
+# Time given to the preview's second pass (the changed PDFs) after the last save.
+SETTLE_SECONDS = 10
 
 
 def free_port() -> int:
@@ -69,13 +74,7 @@ def measure(size: int, work: Path) -> dict:
     else:
         slug = make_corpus(ROOT / "content", content, size)[0]
     config = write_config(work, content, work / "site")
-    port = free_port()
-    address = f"http://127.0.0.1:{port}"
-    started = time.monotonic()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "generator.cli.main", "--config", str(config), "serve",
-         "--dev-addr", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    server, address, started = start_server(config)
     try:
         first_page = wait_until(address + "/", "</html>", started)
         page = f"{address}/medicines/{slug}/"
@@ -85,23 +84,45 @@ def measure(size: int, work: Path) -> dict:
             saved = time.monotonic()
             edit_medicine_text(content, slug, revision)
             waits.append(wait_until(page, f"({revision})", saved))
+        # Let the last save's second pass (its PDFs) finish before the restart.
+        time.sleep(SETTLE_SECONDS)
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-    return {"medicines": size, "first_page": first_page,
+        stop_server(server)
+    server, address, started = start_server(config)
+    try:
+        restart = wait_until(address + "/", "</html>", started)
+    finally:
+        stop_server(server)
+    return {"medicines": size, "first_page": first_page, "restart": restart,
             "median": statistics.median(waits), "worst": max(waits)}
+
+
+def start_server(config: Path) -> tuple[subprocess.Popen, str, float]:
+    port = free_port()
+    started = time.monotonic()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "generator.cli.main", "--config", str(config), "serve",
+         "--dev-addr", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    return server, f"http://127.0.0.1:{port}", started
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    os.killpg(server.pid, signal.SIGTERM)
+    server.wait(timeout=30)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--medicines", type=int, nargs="+", default=[BUNDLED, 200, 1000])
     args = parser.parse_args(argv)
-    print(f"{'medicines':>9}  {'first page':>10}  {'edit to live (median)':>21}  {'worst':>7}")
+    print(f"{'medicines':>9}  {'first page':>10}  {'edit to live (median)':>21}  {'worst':>7}"
+          f"  {'restart':>8}")
     for size in args.medicines:
         with tempfile.TemporaryDirectory(prefix="medguide-bench-serve-") as folder:
             row = measure(size, Path(folder))
         print(f"{row['medicines']:>9}  {row['first_page']:>9.2f}s  {row['median']:>20.2f}s  "
-              f"{row['worst']:>6.2f}s", flush=True)
+              f"{row['worst']:>6.2f}s  {row['restart']:>7.2f}s", flush=True)
     return 0
 
 
