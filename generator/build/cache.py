@@ -166,7 +166,7 @@ class PickleCache:
         return value
 
     def has(self, key: str) -> bool:
-        return (self.folder / f"{key}.pickle").is_file()
+        return key in self.recent or (self.folder / f"{key}.pickle").is_file()
 
     def put(self, key: str, value: Any) -> None:
         self.used.add(key)
@@ -221,7 +221,8 @@ def shared_inputs_digest(content_dir: Path, templates_dir: Path,
                          extra: Iterable[str] = ()) -> str:
     """Hash of everything every medicine's pages may depend on besides its own record and
     the code (which the caller adds to `extra`): the page templates and all content outside
-    `medicines/` (site settings, glossary, interactions, ...). The web theme is not included: it does not shape page Markdown."""
+    `medicines/` (site settings, glossary, interactions, ...). The web theme is not
+    included: it does not shape page Markdown."""
     return digest(
         tree_digest(templates_dir, skip=[templates_dir / "theme"]),
         tree_digest(content_dir, skip=[content_dir / "medicines"]),
