@@ -14,6 +14,7 @@ changed, in parallel over the machine's cores. Independent of MkDocs.
 from __future__ import annotations
 
 import concurrent.futures.process
+import contextlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -35,6 +36,7 @@ from generator.build.pdf import (
     run_jobs,
     write_cached,
 )
+from generator.build.progress import Progress
 from generator.content.interactions import InteractionIndex
 from generator.content.loader import Catalog, InteractionSource, MedicineSource
 from generator.content.pages import display_name, medicine_page_uri, page_url
@@ -331,21 +333,26 @@ def build_handouts(catalog: Catalog, medicines: list[MedicineSource], templates_
     deferred = {job.file_name for job in missing if job.file_name in settings.stand_ins}
     deferred.update(name for names in put_off.values() for name in names)
     missing = [job for job in missing if job.file_name not in deferred]
-    try:
-        results = run_jobs(missing) if missing else []
-    except (OSError, concurrent.futures.process.BrokenProcessPool) as exc:
-        # WeasyPrint could not load its system libraries, or a worker died.
-        raise HandoutProblem(templates_dir / HANDOUT_TEMPLATES, 1, "(handout)",
-                             f"could not make the PDF handouts: {exc}",
-                             "`make site` installs the Debian libraries WeasyPrint needs"
-                             ) from None
-    for job, (data, pages, problems) in zip(missing, results):
-        if not data and not problems:
-            raise page_rule_problem(job, f"more than {pages - 1}")
-        if problems:
-            raise HandoutProblem(job.source_path, 1, "(handout)",
-                                 f"{job.file_name}: " + "; ".join(problems))
-        write_cached(settings.cache_dir, job, data, pages)
+    # Each PDF is stored as soon as it is made: a build stopped halfway keeps the ones done.
+    bar = Progress("rendering handouts", len(missing))
+    with contextlib.closing(run_jobs(missing)) as results:
+        for job in missing:
+            try:
+                data, pages, problems = next(results)
+            except (OSError, concurrent.futures.process.BrokenProcessPool) as exc:
+                # WeasyPrint could not load its system libraries, or a worker died.
+                raise HandoutProblem(templates_dir / HANDOUT_TEMPLATES, 1, "(handout)",
+                                     f"could not make the PDF handouts: {exc}",
+                                     "`make site` installs the Debian libraries WeasyPrint "
+                                     "needs") from None
+            if not data and not problems:
+                raise page_rule_problem(job, f"more than {pages - 1}")
+            if problems:
+                raise HandoutProblem(job.source_path, 1, "(handout)",
+                                     f"{job.file_name}: " + "; ".join(problems))
+            write_cached(settings.cache_dir, job, data, pages)
+            bar.advance()
+    bar.close()
     if plans is not None:
         for slug, planned_jobs in planned.items():
             if slug in plan_keys:  # without the HTML: only the cached PDF is needed again

@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -268,14 +269,21 @@ def overflowing_panels(document) -> list[str]:
     return problems
 
 
-def run_jobs(jobs: list[HandoutJob]) -> list[tuple[bytes, int, list[str]]]:
-    """Render jobs, in parallel over the build's workers when there is more than one."""
+def run_jobs(jobs: list[HandoutJob]) -> Iterator[tuple[bytes, int, list[str]]]:
+    """Render jobs, in parallel over the build's workers when there is more than one,
+    giving each result, in order, as soon as it is ready. Closing the iterator early
+    cancels the jobs not started."""
     workers = max(1, min(len(jobs), worker_count()))
     if workers == 1:
-        return [render_pdf(job) for job in jobs]
+        for job in jobs:
+            yield render_pdf(job)
+        return
     # forkserver: workers start from a clean single-threaded process (the live preview
     # runs threads, and forking a threaded process can deadlock).
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["weasyprint", __name__])
-    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
-        return list(pool.map(render_pdf, jobs))
+    pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=context)
+    try:
+        yield from pool.map(render_pdf, jobs)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
