@@ -498,6 +498,27 @@ def test_missing_system_libraries_are_a_clear_error(tmp_path, monkeypatch):
     assert "make site" in caught.value.hint
 
 
+def test_a_build_stopped_halfway_keeps_the_pdfs_it_made(tmp_path, monkeypatch):
+    from generator.build import pdf
+
+    made = []
+
+    def second_one_fails(job):
+        if made:
+            raise OSError("the machine ran out of memory")
+        made.append(job.file_name)
+        return real_render(job)
+
+    real_render = pdf.render_pdf
+    monkeypatch.setattr(pdf, "render_pdf", second_one_fails)
+    monkeypatch.setattr(workers, "jobs", 1)
+    with pytest.raises(HandoutProblem):
+        build(FIXTURES / "content", tmp_path / "cache")
+    monkeypatch.setattr(pdf, "render_pdf", real_render)
+    again = build(FIXTURES / "content", tmp_path / "cache")
+    assert made and made[0] in again.cached and made[0] not in again.rendered
+
+
 def test_with_stand_ins_a_changed_pdf_is_put_off_and_the_last_one_stands_in(content,
                                                                             record_path,
                                                                             tmp_path):
