@@ -163,6 +163,7 @@ class PreviewState:
     manifest_path: Path | None
     base_keys: dict[str, str]  # each page's key, but for its links (`_page_keys`)
     page_inputs: dict[str, str]  # what each page's HTML shows besides its Markdown
+    unsaved: bool = False  # the site changed since its record was written
 
 
 class PreviewSession:
@@ -192,7 +193,7 @@ class PreviewSession:
         plugin.defer_handouts = defer_handouts
         try:
             with build_lock(state.site_dir):
-                report = _update(state, plugin, phases)
+                report = _update(state, plugin, phases, defer_handouts)
         except Exception as exc:
             if (failed := _build_failure(exc, config)) is not None:
                 raise failed from None
@@ -202,6 +203,12 @@ class PreviewSession:
         if report is not None:
             self.state = state
         return report
+
+    @property
+    def unsaved(self) -> bool:
+        """The site changed since its record was last written: a pass without
+        `defer_handouts` writes it."""
+        return self.state is not None and self.state.unsaved
 
 
 def _site_structure(plugin) -> tuple:
@@ -213,7 +220,8 @@ def _site_structure(plugin) -> tuple:
             [handout.file_name for handout in site_build.handouts.handouts])
 
 
-def _update(state: PreviewState, plugin, phases: progress.Phases) -> BuildReport | None:
+def _update(state: PreviewState, plugin, phases: progress.Phases, defer_handouts: bool
+            ) -> BuildReport | None:
     config, files = state.config, state.files
     before = _site_structure(plugin)
     site_build = plugin.load_content(config)
@@ -278,10 +286,13 @@ def _update(state: PreviewState, plugin, phases: progress.Phases) -> BuildReport
             site_files[name] = _file_state(path, sha)
             report.files_written += 1
             report.changed.add(name)
-        # The site on disk and its record stay in step: the next build (of this preview,
-        # or after a restart) starts from here.
-        if report.changed and state.manifest_path:
+        # The site's record follows the site, so the next build (after a restart) starts
+        # from here. Writing it takes a moment at a thousand medicines: a save's first pass
+        # leaves it to the pass after it (`PreviewSession.unsaved`).
+        state.unsaved |= bool(report.changed)
+        if state.unsaved and not defer_handouts and state.manifest_path:
             _write_manifest(state.manifest_path, state.manifest)
+            state.unsaved = False
     report.phases = dict(phases.seconds)
     report.deferred_handouts = list(site_build.handouts.deferred)
     return report

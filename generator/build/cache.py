@@ -47,19 +47,20 @@ def tree_digest(folder: Path, *, skip: Collection[Path] = ()) -> str:
     medicine folders cost nothing when they are not part of the hash)."""
     parts: list[bytes | str] = []
     root = str(folder)
-    for path in _files_under(root, {str(path) for path in skip}):
-        parts += [os.path.relpath(path, root).replace(os.sep, "/"), file_digest(path)]
+    for relative in _files_under(root, {str(path) for path in skip}):
+        parts += ["/".join(relative), file_digest(os.path.join(root, *relative))]
     return digest(*parts)
 
 
-def _files_under(root: str, skip: set[str]) -> list[str]:
-    """Every file under `root` but those in `skip` and under folders in `skip`, sorted as
-    their relative paths sort."""
+def _files_under(root: str, skip: set[str]) -> list[tuple[str, ...]]:
+    """Every file under `root` but those in `skip` and under folders in `skip`, as the
+    parts of its path relative to `root`, sorted."""
     found = []
     for folder, dirs, names in os.walk(root):
         dirs[:] = [name for name in dirs if os.path.join(folder, name) not in skip]
-        found += [path for name in names if (path := os.path.join(folder, name)) not in skip]
-    return sorted(found, key=lambda path: Path(path).relative_to(root).parts)
+        here = tuple(os.path.relpath(folder, root).split(os.sep)) if folder != root else ()
+        found += [here + (name,) for name in names if os.path.join(folder, name) not in skip]
+    return sorted(found)
 
 
 def folder_digest(folder: Path) -> str:
@@ -141,6 +142,7 @@ class PickleCache:
         # Keep every value read in memory too, from one build to the next (the preview: a
         # save then reads nothing back from disk). Values are never changed once made.
         self.in_memory = in_memory
+        self.pruned = False
 
     def remember(self, key: str, value: Any) -> None:
         """Note a value another process stored under `key`, so reading it costs nothing."""
@@ -180,6 +182,9 @@ class PickleCache:
         and `medguide build` share the cache with different keys (drafts, banners): neither
         may throw out what the other uses."""
         self.recent = {key: value for key, value in self.recent.items() if key in self.used}
+        if self.in_memory and self.pruned:
+            return  # the preview looks through the folder once, not after every save
+        self.pruned = True
         if not self.folder.is_dir():
             return
         unused_since = time.time() - UNUSED_ENTRY_SECONDS

@@ -305,13 +305,21 @@ def build_handouts(catalog: Catalog, medicines: list[MedicineSource], templates_
     made or breaks a rule (too many pages, text that does not fit the wallet card).
     """
     assets = asset_digest(templates_dir / HANDOUT_TEMPLATES)
+    cached_pages: dict[tuple[str, str], int | None] = {}
+
+    def cached(job: HandoutJob) -> int | None:
+        """`read_cached`, once per build for each PDF."""
+        if (job.file_name, job.key) not in cached_pages:
+            cached_pages[job.file_name, job.key] = read_cached(settings.cache_dir, job)
+        return cached_pages[job.file_name, job.key]
+
     known: dict[str, list[HandoutJob]] = {}
     plan_keys: dict[str, str] = {}
     if plans is not None and inputs:
         for source in medicines:
             plan_keys[source.slug] = digest(inputs[source.slug], assets, settings.paper)
             remembered = plans.get(plan_keys[source.slug])
-            if remembered is not None and all(read_cached(settings.cache_dir, job) is not None
+            if remembered is not None and all(cached(job) is not None
                                               for job in remembered):
                 known[source.slug] = remembered
     planned: dict[str, list[HandoutJob]] = {}
@@ -329,7 +337,7 @@ def build_handouts(catalog: Catalog, medicines: list[MedicineSource], templates_
                 replace(job, key=job_key(job, assets, settings.paper)))
     jobs = [job for source in sorted(medicines, key=lambda s: s.slug)
             for job in known.get(source.slug) or planned.get(source.slug, [])]
-    missing = [job for job in jobs if read_cached(settings.cache_dir, job) is None]
+    missing = [job for job in jobs if cached(job) is None]
     deferred = {job.file_name for job in missing if job.file_name in settings.stand_ins}
     deferred.update(name for names in put_off.values() for name in names)
     missing = [job for job in missing if job.file_name not in deferred]
@@ -351,6 +359,7 @@ def build_handouts(catalog: Catalog, medicines: list[MedicineSource], templates_
                 raise HandoutProblem(job.source_path, 1, "(handout)",
                                      f"{job.file_name}: " + "; ".join(problems))
             write_cached(settings.cache_dir, job, data, pages)
+            cached_pages.pop((job.file_name, job.key), None)
             bar.advance()
     bar.close()
     if plans is not None:
@@ -370,7 +379,7 @@ def build_handouts(catalog: Catalog, medicines: list[MedicineSource], templates_
             if job.file_name in deferred:
                 build.handouts.append(settings.stand_ins[job.file_name])
                 continue
-            pages = read_cached(settings.cache_dir, job)
+            pages = cached(job)
             pdf, _ = cache_paths(settings.cache_dir, job)
             if pages is None:
                 raise HandoutProblem(job.source_path, 1, "(handout)",

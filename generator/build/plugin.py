@@ -84,6 +84,8 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
         self.page_dates: dict[str, str] = {}
         self.site_date: str | None = None
         self.reduced_navs: dict = {}
+        # medicine slug → (its source, site and reviewers' hash, hash of its structured data)
+        self._medicine_inputs: dict[str, tuple] = {}
         self.search_by_builder = False
         # Set by the preview (`builder.build(defer_handouts=True)`): changed PDFs are rendered
         # in a second pass, after the pages are served.
@@ -257,14 +259,16 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
         medicine = self.page_medicines.get(src_uri)
         if medicine is None:
             return ""
+        # Made again only for a medicine loaded anew (the preview's caches give an unchanged
+        # one back as the same object) or when the site settings or reviewers changed.
         known = self._medicine_inputs.get(medicine.slug)
-        if known is None:
+        if known is None or known[0] is not medicine or known[1] != self._shared_inputs:
             catalog = self.site_build.catalog
             data = medical_web_page(catalog.site, medicine.record, catalog.reviewers or {},
                                     url="", overview_url="", title="", description="")
-            known = self._medicine_inputs[medicine.slug] = digest(
-                json.dumps(data, sort_keys=True))
-        return known
+            known = self._medicine_inputs[medicine.slug] = (
+                medicine, self._shared_inputs, digest(json.dumps(data, sort_keys=True)))
+        return known[2]
 
     @property
     def page_medicines(self) -> dict:
@@ -273,7 +277,9 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
             self._page_medicines = {page.src_uri: by_slug[page.medicine]
                                     for page in self.site_build.pages
                                     if page.medicine in by_slug}
-            self._medicine_inputs: dict[str, str] = {}
+            catalog = self.site_build.catalog
+            self._shared_inputs = digest(repr(catalog.site),
+                                         repr(sorted((catalog.reviewers or {}).items())))
             self._page_medicines_for = self.site_build
         return self._page_medicines
 

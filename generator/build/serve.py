@@ -53,8 +53,9 @@ class PreviewServer(LiveReloadServer):
     address with what went wrong."""
 
     failure: str | None = None
-    # The last rebuild put off rendering changed PDFs: the next one renders them.
-    handouts_pending = False
+    # The last rebuild put off rendering changed PDFs (or writing the site's record): the
+    # next one does it.
+    follow_up = False
 
     def serve_request(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
@@ -101,8 +102,8 @@ def serve(config_file: Path, dev_addr: str, *, jobs: int | None = None) -> None:
 
     def rebuild() -> None:
         start = time.perf_counter()
-        defer = not server.handouts_pending
-        server.handouts_pending = False
+        defer = not server.follow_up
+        server.follow_up = False
         try:
             report = session.update(defer_handouts=defer) or build(
                 config_file, site_dir, jobs=jobs, preview=True, defer_handouts=defer,
@@ -120,10 +121,10 @@ def serve(config_file: Path, dev_addr: str, *, jobs: int | None = None) -> None:
                  "converted, "
                  f"{report.files_written} files written in {time.perf_counter() - start:.2f} s "
                  f"({progress.current.summary()})")
-        if report.deferred_handouts:
+        if report.deferred_handouts or session.unsaved:
             # The pages are served now (the browser reloads once this returns); the PDFs
             # they link, and their sizes and page counts, follow in the next pass.
-            server.handouts_pending = True
+            server.follow_up = True
             (again / "handouts").write_text(str(time.time_ns()), encoding="utf-8")
 
     server = PreviewServer(builder=rebuild, host=host or "127.0.0.1", port=int(port),
