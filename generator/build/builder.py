@@ -175,7 +175,11 @@ class PreviewSession:
     pages whose key changed (`_page_keys`: the same rule the build uses) are converted and
     written into the site, with any changed handout and data file. A save that changes which
     pages there are, their titles or dates, the theme, the settings or the shared content is
-    not applied here (`update` gives None): the caller builds."""
+    not applied here (`update` gives None): the caller builds.
+
+    Of the plugins' events, a save runs only the medguide plugin's content step
+    (`load_content`) and the page events of the pages it converts: a plugin that works in
+    `on_files`, `on_nav` or `on_post_build` would need a build."""
 
     def __init__(self) -> None:
         self.state: PreviewState | None = None
