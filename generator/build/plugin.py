@@ -118,7 +118,8 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
 
     def load_content(self, config: MkDocsConfig) -> SiteBuild:
         """Run the core pipeline (load, check, handouts, render) on the content, as
-        `on_config` does and as the preview does again after a save (`builder.update`)."""
+        `on_config` does and as the preview does again after a save
+        (`builder.PreviewSession.update`)."""
         root = Path(config.config_file_path).parent
         content_dir = root / self.config.content_dir
         templates_dir = root / self.config.templates_dir
