@@ -1,9 +1,10 @@
 """medguide's own build loop around MkDocs' structures: parallel and incremental.
 
 This is the one module that uses MkDocs' private API, written against MkDocs 1.6.1:
-`mkdocs.commands.build._populate_page`, `_build_page`, `_build_theme_template` and
-`_build_extra_template`, and a subclass swapped in as the class of `Files`. A new MkDocs
-version is checked here first (`tests/build/test_builder.py` compares with `mkdocs build`).
+`mkdocs.commands.build._populate_page`, `_build_theme_template` and `_build_extra_template`,
+a copy of `_build_page` that gives the page's bytes instead of writing them (`_page_html`),
+and a subclass swapped in as the class of `Files`. A new MkDocs version is checked here first
+(`tests/build/test_builder.py` compares with `mkdocs build`).
 
 It runs MkDocs' plugin events in the order `mkdocs.commands.build.build` does and gives the
 same files, byte for byte (tested), with these differences:
