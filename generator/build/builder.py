@@ -54,6 +54,7 @@ from typing import Any
 
 import markdown
 import mkdocs
+from mkdocs import utils as mkdocs_utils
 from mkdocs.commands import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
@@ -660,7 +661,7 @@ def _build_chunk(indices: list[int], count_warnings: bool = True):
             html, info = _convert_page(page, config, files, _JOB["doc_files"], _JOB["nav"],
                                        _JOB["env"])
             if html is not None:
-                _write(html, Path(page.file.abs_dest_path))
+                mkdocs_utils.write_file(html, page.file.abs_dest_path)
             out.append((page.file.src_uri, info))
         return out, counter.messages
     finally:
@@ -716,11 +717,6 @@ def _page_html(page: Page, config: MkDocsConfig, doc_files, nav, env) -> bytes |
     finally:
         page.active = False
         config._current_page = None
-
-
-def _write(data: bytes, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
 
 
 def _remember_pages(doc_files, results, old) -> dict:

@@ -326,7 +326,8 @@ def build_handouts(catalog: Catalog, medicines: list[MedicineSource], templates_
     to_plan = {source.slug for source in medicines} - set(known)
     # The preview's first pass: a changed medicine whose every PDF has a stand-in is not even
     # planned (its HTML rendered) now; the next pass does it.
-    put_off = {source.slug: names for source in medicines if source.slug in to_plan
+    put_off = {source.slug: names for source in medicines
+               if settings.stand_ins and source.slug in to_plan
                and (names := handout_file_names(source))
                and all(name in settings.stand_ins for name in names)}
     to_plan -= set(put_off)
