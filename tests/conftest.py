@@ -67,6 +67,17 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
+def add_medicine(content: Path, slug: str, classes: str = "[test-sedatives]") -> None:
+    """A second made-up medicine, copied from testofen."""
+    text = (content / "medicines" / "testofen" / "medicine.yaml").read_text()
+    text = text.replace("generic_name: testofen", f"generic_name: {slug}")
+    text = text.replace("classes: [test-sedatives]", f"classes: {classes}")
+    text = text.replace("- name: Testrel", f"- name: {slug.capitalize()}rel")
+    folder = content / "medicines" / slug
+    folder.mkdir()
+    (folder / "medicine.yaml").write_text(text)
+
+
 def write_mkdocs_config(project: Path, content_dir: Path, site_dir: Path | None = None) -> Path:
     """An mkdocs.yml for `content_dir`, inheriting everything else from the real one."""
     config = project / "mkdocs.yml"

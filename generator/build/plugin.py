@@ -42,6 +42,7 @@ from generator.checks.invariants import (
 from generator.content.pages import page_kinds_for
 from generator.content.problems import Problems, display_path
 from generator.content.sanitize import sanitize_page
+from generator.render.footnotes import CitationSeparatorExtension
 from generator.render.glossary import GlossaryExtension
 from generator.render.structured_data import medical_web_page
 from generator.render.theme import split_title
@@ -111,6 +112,7 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
                          if glossary is not None else None)
         if self.glossary is not None:
             config.markdown_extensions.append(self.glossary)
+        config.markdown_extensions.append(CitationSeparatorExtension())
         for watched in (self.content_dir, self.templates_dir):
             if str(watched) not in config.watch:
                 config.watch.append(str(watched))

@@ -11,7 +11,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, TEMPLATES, as_of_newest_review, edit
+from conftest import ROOT, TEMPLATES, add_medicine, as_of_newest_review, edit
 
 from generator.build.pipeline import build_site
 from generator.checks.records import check_catalog
@@ -27,17 +27,6 @@ def problems_for(content: Path) -> list[str]:
     assert catalog is not None
     problems.extend(check_catalog(catalog, TODAY))
     return [str(p).replace(f"{content}/", "") for p in problems.errors + problems.warnings]
-
-
-def add_medicine(content: Path, slug: str, classes: str = "[test-sedatives]") -> None:
-    """A second made-up medicine, copied from testofen."""
-    text = (content / "medicines" / "testofen" / "medicine.yaml").read_text()
-    text = text.replace("generic_name: testofen", f"generic_name: {slug}")
-    text = text.replace("classes: [test-sedatives]", f"classes: {classes}")
-    text = text.replace("- name: Testrel", f"- name: {slug.capitalize()}rel")
-    folder = content / "medicines" / slug
-    folder.mkdir()
-    (folder / "medicine.yaml").write_text(text)
 
 
 def add_rule(content: Path, name: str, between: str, severity: str = "moderate",
@@ -262,7 +251,8 @@ def test_the_interactions_page_lists_rules_from_the_store(content):
     pages, _ = pages_by_uri(content)
     text = pages["medicines/testofen/interactions.md"].markdown
     assert "### Alcohol {: #alcohol }" in text
-    assert "**How serious:** Serious" in text.replace("<strong>", "**").replace("</strong>", "**")
+    assert "## Serious interactions {: #major }" in text
+    assert "- **Serious (1):** [Alcohol](#alcohol)" in text
     cite = re.search(r"More sleepiness\.\[\^(source-[0-9a-f]{10})\]", text)
     assert cite, "the rule's citation is renamed after its source"
     assert f"[^{cite.group(1)}]: Testofen label. Test Agency, 2025." in text

@@ -14,9 +14,8 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, write_mkdocs_config
+from conftest import ROOT, add_medicine, write_mkdocs_config
 from playwright.sync_api import expect
-from test_interactions import add_medicine
 
 
 def build(config: Path | None, site: Path) -> Path:
