@@ -67,11 +67,14 @@ def template_of(page: Page, templates_dir: Path) -> Path:
 def check_boxed_warnings(pages: list[Page], catalog: Catalog, templates_dir: Path,
                          problems: Problems) -> None:
     records = {source.slug: source.record for source in catalog.medicines}
+    # The warning's text as a page shows it, once per medicine that must show it.
+    texts = {slug: str(markupsafe.escape(record.stopping.boxed_warning or ""))
+             for slug, record in records.items() if record.stopping.shows_warning_box}
     for page in pages:
-        record = records.get(page.medicine or "")
-        if record is None or not record.stopping.shows_warning_box:
+        text = texts.get(page.medicine or "")
+        if text is None:
             continue
-        text = str(markupsafe.escape(record.stopping.boxed_warning or ""))
+        record = records[page.medicine]
         in_full = BOXED_WARNING_MARK in page.markdown and text in page.markdown
         kind = kind_of(page)
         if in_full or (WARNING_STRIP_MARK in page.markdown and not (kind and kind.full_warning)):
