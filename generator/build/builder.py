@@ -74,7 +74,7 @@ from generator.build.cache import (
 )
 from generator.build.search_index import SEARCH_BUNDLE
 from generator.content.problems import Problems, parse_problem
-from generator.render.catalog import template_failure
+from generator.render.templates import template_failure
 
 log = logging.getLogger("medguide")
 

@@ -44,7 +44,9 @@ from generator.content.sanitize import clean_html
 from generator.model.citations import CITATION
 from generator.model.records import Form, Medicine, Route
 from generator.model.words import forms_in_words
-from generator.render.catalog import make_environment, render_template, review_view_of
+from generator.render.catalog import make_environment
+from generator.render.review import review_view_of
+from generator.render.templates import render_template
 from generator.render.warning_box import warning_box
 
 HANDOUT_TEMPLATES = "handouts"

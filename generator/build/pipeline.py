@@ -38,9 +38,10 @@ from generator.content.loader import (
 )
 from generator.content.pages import CHECKER_DATA_URI, CHECKER_URI, Page, build_nav
 from generator.content.problems import Problems
-from generator.render.catalog import TemplateProblem, render_catalog
+from generator.render.catalog import render_catalog
 from generator.render.interaction_pages import checker_data
 from generator.render.preview import STAND_IN_SITE_SETTINGS, add_problem_banners
+from generator.render.templates import TemplateProblem
 
 # The code loaded records are made by (their cache keys depend on it).
 LOADER = load_medicine.__module__

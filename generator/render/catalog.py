@@ -8,15 +8,12 @@ autoescaping (text from content cannot become markup).
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Callable
 
 import jinja2
-import yaml
 
 from generator.content.interactions import InteractionIndex
 from generator.content.loader import Catalog, MedicineSource, Prose
@@ -33,8 +30,8 @@ from generator.content.pages import (
 )
 from generator.content.problems import Problems
 from generator.model.citations import CITATION, references_cited
-from generator.model.records import Amount, Duration, Review, Reviewer
-from generator.model.review_date import DateKind, GuideDate, guide_date
+from generator.model.records import Amount, Duration
+from generator.model.review_date import guide_date
 from generator.model.words import (
     FORM_WORDS,
     KIND_WORDS,
@@ -52,93 +49,14 @@ from generator.render.interaction_pages import (
     source_key,
 )
 from generator.render.plaintext import inline_plain, shorten
+from generator.render.review import review_view
+from generator.render.templates import TemplateProblem, front_matter, render_template
 from generator.render.warning_box import warning_box
 
 PAGE_TEMPLATES = "pages"
 # Search engines show about this many characters of a meta description.
 DESCRIPTION_LIMIT = 160
 
-
-
-@dataclass(frozen=True)
-class ChangeView:
-    date: dt.date
-    what: str
-    by: Reviewer
-
-
-@dataclass(frozen=True)
-class ReviewView:
-    """What a page says about its guide's review: status and dates (as in the record), the
-    people named by id resolved to bylines, the change log newest first, and whether the
-    review is overdue."""
-
-    record: Review
-    written_by: tuple[Reviewer, ...]
-    reviewed_by: tuple[Reviewer, ...]
-    changes: tuple[ChangeView, ...]
-    overdue: bool
-
-    @property
-    def status(self):
-        return self.record.status
-
-    @property
-    def last_reviewed(self) -> dt.date:
-        return self.record.last_reviewed
-
-    @property
-    def next_review_due(self) -> dt.date:
-        return self.record.next_review_due
-
-    @property
-    def last_changed(self) -> dt.date:
-        return self.changes[0].date if self.changes else self.record.last_reviewed
-
-    @property
-    def dated(self) -> GuideDate:
-        return guide_date(self.record, [change.date for change in self.changes])
-
-    @property
-    def shows_last_changed(self) -> bool:
-        """A reviewed guide also gives its newest change; otherwise `dated` is that date."""
-        return bool(self.changes) and self.dated.kind is DateKind.reviewed
-
-
-def review_view(source: MedicineSource, catalog: Catalog, today: dt.date) -> ReviewView:
-    review = source.record.review
-    return review_view_of(review, source.record.changes, catalog, review.overdue_on(today))
-
-
-def review_view_of(review: Review, changes, catalog: Catalog, overdue: bool) -> ReviewView:
-    """The view of any reviewed record (a medicine, an interaction rule); `overdue` is
-    `review.overdue_on(the day of the build)`, or False where the output must not depend on
-    the day (the handouts)."""
-    reviewers = catalog.reviewers or {}
-
-    def person(reviewer_id: str) -> Reviewer:
-        # Unknown ids fail validation; only the preview renders them, as they were written.
-        return reviewers.get(reviewer_id) or Reviewer(id=reviewer_id, role=reviewer_id)
-
-    ordered = sorted(changes, key=lambda change: change.date, reverse=True)
-    return ReviewView(
-        review,
-        tuple(person(i) for i in review.written_by),
-        tuple(person(i) for i in review.reviewed_by),
-        tuple(ChangeView(c.date, c.what, person(c.by)) for c in ordered),
-        overdue=overdue,
-    )
-
-
-class TemplateProblem(Exception):
-    """A template failed: names the template file and line."""
-
-    def __init__(self, path: str, line: int, message: str):
-        super().__init__(f"{path}:{line}: {message}")
-        self.path, self.line, self.message = path, line, message
-
-    def __reduce__(self):  # so it can travel back from a worker process
-        return TemplateProblem, (self.path, self.line, self.message)
 
 
 def number(value: float) -> str:
@@ -190,54 +108,6 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     return env
 
 
-def render_template(env: jinja2.Environment, template_name: str, **context) -> str:
-    name = template_name
-    try:
-        return env.get_template(name).render(**context)
-    except jinja2.TemplateSyntaxError as exc:
-        raise TemplateProblem(exc.filename or exc.name or name, exc.lineno or 1,
-                              exc.message or "syntax error") from None
-    except jinja2.TemplateNotFound as exc:
-        raise TemplateProblem(name, 1, f"template not found: {exc.name}") from None
-    except Exception as exc:  # undefined fields, failing filters: name the template line
-        path, line = _template_location(exc, name)
-        raise TemplateProblem(path, line, str(exc) or type(exc).__name__) from None
-
-
-def _template_location(exc: BaseException, name: str) -> tuple[str, int]:
-    """The innermost template frame of a rendering error (Jinja keeps template paths and
-    lines in its tracebacks)."""
-    location = (name, 1)
-    tb = exc.__traceback__
-    while tb is not None:
-        filename = tb.tb_frame.f_code.co_filename
-        if filename.endswith((".j2", ".html")):
-            location = (filename, tb.tb_lineno)
-        tb = tb.tb_next
-    return location
-
-
-def template_failure(exc: BaseException) -> TemplateProblem | None:
-    """Where a template error that escaped `render_template` came from (MkDocs renders the
-    theme itself): found in the traceback, or in the text of a worker process's traceback;
-    None when no template is to blame."""
-    if isinstance(exc, jinja2.TemplateSyntaxError):
-        return TemplateProblem(exc.filename or exc.name or "templates", exc.lineno or 1,
-                               exc.message or "syntax error")
-    path, line = _template_location(exc, "")
-    if not path:
-        remote = re.findall(r'File "([^"]+\.(?:j2|html))", line (\d+)', str(exc.__cause__ or ""))
-        path, line = remote[-1] if remote else ("", 1)
-    return TemplateProblem(path, int(line), str(exc) or type(exc).__name__) if path else None
-
-
-# libyaml's emitter writes the same YAML as PyYAML's, several times faster.
-FAST_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-
-
-def front_matter(meta: dict) -> str:
-    return "---\n" + yaml.dump(meta, Dumper=FAST_DUMPER, sort_keys=True,
-                                allow_unicode=True) + "---\n\n"
 
 
 
@@ -408,15 +278,9 @@ def render_catalog(catalog: Catalog, medicines: list[MedicineSource], templates_
         pages.extend(medicine_pages)
         if found is not None:
             problems.extend(found)
-    pages.extend(render_interaction_pages(
-        env, catalog, index, render_template, front_matter, references_cited,
-        partial(pair_review_view, catalog=catalog, today=today or dt.date.today()),
-        pair_renderer=pair_renderer))
+    pages.extend(render_interaction_pages(env, catalog, index, today or dt.date.today(),
+                                          pair_renderer=pair_renderer))
     return pages
-
-
-def pair_review_view(review, *, catalog: Catalog, today: dt.date):
-    return review_view_of(review, [], catalog, review.overdue_on(today))
 
 
 def render_one_medicine(env: jinja2.Environment, catalog: Catalog, source: MedicineSource,

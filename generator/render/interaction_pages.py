@@ -3,6 +3,7 @@ the interaction checker, and the JSON file the checker reads."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import itertools
 import json
@@ -26,10 +27,12 @@ from generator.content.pages import (
     medicine_page_uri,
     relative_url,
 )
-from generator.model.citations import CITATION
+from generator.model.citations import CITATION, references_cited
 from generator.model.records import Reference
 from generator.model.words import SEVERITY_WORDS
 from generator.render.plaintext import inline_plain
+from generator.render.review import review_view_of
+from generator.render.templates import front_matter, render_template
 
 PAGE_TEMPLATES = "pages/interactions"
 CHECKER_SCRIPT = "js/interaction-checker.js"
@@ -72,7 +75,7 @@ def pair_title(pair: Pair) -> str:
 
 
 def render_pair_page(env: jinja2.Environment, catalog: Catalog, index: InteractionIndex,
-                     pair, render_template, front_matter, references_cited, review_of) -> Page:
+                     pair: Pair, today: dt.date) -> Page:
     """The page about one pair of the site's medicines that interact."""
     title = pair_title(pair)
     rule_side = None
@@ -80,7 +83,8 @@ def render_pair_page(env: jinja2.Environment, catalog: Catalog, index: Interacti
         a, b = pair.rule.between
         rule_side = (index.side(a), index.side(b))
     context = dict(site=catalog.site, pair=pair, rule=pair.rule, title=title,
-                   review=review_of(pair.rule.review),
+                   review=review_view_of(pair.rule.review, [], catalog,
+                                         pair.rule.review.overdue_on(today)),
                    rule_sides=rule_side, checker_uri="index.md",
                    first_uri="../" + medicine_page_uri(pair.first.slug, "interactions"),
                    second_uri="../" + medicine_page_uri(pair.second.slug, "interactions"))
@@ -100,14 +104,12 @@ def render_pair_page(env: jinja2.Environment, catalog: Catalog, index: Interacti
 
 
 def render_interaction_pages(env: jinja2.Environment, catalog: Catalog, index: InteractionIndex,
-                             render_template, front_matter, references_cited, review_of,
-                             pair_renderer=None) -> list[Page]:
-    """The checker page and one page per pair of the site's medicines that interact.
-    `review_of` turns a rule's review into what the review partials show. `pair_renderer`
-    gets each pair with a call that renders its page and returns the pages in order (it may
-    take them from a cache, or spread the calls over several processes)."""
-    calls = [(pair, partial(render_pair_page, env, catalog, index, pair, render_template,
-                            front_matter, references_cited, review_of))
+                             today: dt.date, pair_renderer=None) -> list[Page]:
+    """The checker page and one page per pair of the site's medicines that interact, as of
+    `today` (whose reviews are overdue). `pair_renderer` gets each pair with a call that
+    renders its page and returns the pages in order (it may take them from a cache, or
+    spread the calls over several processes)."""
+    calls = [(pair, partial(render_pair_page, env, catalog, index, pair, today))
              for pair in index.pairs]
     pages = list(pair_renderer(calls)) if pair_renderer else [call() for _, call in calls]
 

@@ -29,7 +29,8 @@ from generator.content.pages import (
 )
 from generator.content.problems import Problem
 from generator.model.records import SiteSettings
-from generator.render.catalog import front_matter, make_environment
+from generator.render.catalog import make_environment
+from generator.render.templates import front_matter
 
 # Which page shows a record's field. Fields not listed (review, changes, references,
 # disclaimers, whole-file problems) appear on every page of the medicine.

@@ -30,7 +30,7 @@ from generator.build.handouts import (
 )
 from generator.build.pipeline import build_site
 from generator.content.loader import load_catalog
-from generator.render.catalog import TemplateProblem
+from generator.render.templates import TemplateProblem
 
 pytestmark = pytest.mark.pdf  # renders PDFs
 

@@ -11,7 +11,7 @@ from bench import corpus  # the benchmark's record cloner
 from generator.build import workers as parallel
 from generator.build.cache import CoreCache
 from generator.build.pipeline import build_site
-from generator.render.catalog import TemplateProblem
+from generator.render.templates import TemplateProblem
 
 
 @pytest.fixture
