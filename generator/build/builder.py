@@ -50,7 +50,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import markdown
 import mkdocs
@@ -209,6 +209,13 @@ class PreviewSession:
         if report is not None:
             self.state = state
         return report
+
+    def put_off_handouts(self) -> Callable[[], None] | None:
+        """What renders the PDFs the last pass put off (`build(defer_handouts)`) into the
+        cache, for the preview to run in the background; None when none were put off."""
+        plugin = self.state.config.plugins.get("medguide") if self.state else None
+        site_build = getattr(plugin, "site_build", None)
+        return site_build.render_put_off if site_build is not None else None
 
     @property
     def unsaved(self) -> bool:

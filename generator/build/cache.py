@@ -26,7 +26,7 @@ import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Collection, Iterable, Iterator
+from typing import Any, Collection, Iterable, Iterator, Mapping
 
 # Bump when what is cached changes shape, so old entries are never read.
 CACHE_VERSION = "1"
@@ -206,6 +206,18 @@ class CoreCache:
         self.checks = PickleCache(cache_dir / "checks", in_memory=in_memory)
         self.handout_plans = PickleCache(cache_dir / "handout-plans", in_memory=in_memory)
         self.folder_digests: dict[Path, str] = {}
+        # This build's interaction rule files → the hash of their bytes.
+        self.rule_digests: dict[Path, str] = {}
+        # Keys worked out from other hashes, kept for the life of the process (the preview's
+        # saves): a thousand rule keys are a thousand hashes to make again otherwise.
+        self.derived_keys: dict[tuple[str, ...], str] = {}
+
+    def derived_key(self, *parts: str) -> str:
+        """`digest(*parts)`, remembered."""
+        key = self.derived_keys.get(parts)
+        if key is None:
+            key = self.derived_keys[parts] = digest(*parts)
+        return key
 
     @property
     def parts(self) -> list[PickleCache]:
@@ -215,22 +227,24 @@ class CoreCache:
         """A new build starts: nothing is used yet (what it does not use, `prune` drops)."""
         for part in self.parts:
             part.used = set()
-        self.folder_digests = {}
+        self.folder_digests, self.rule_digests = {}, {}
 
     def prune(self) -> None:
         for part in self.parts:
             part.prune()
 
 
-def shared_inputs_digest(content_dir: Path, templates_dir: Path,
-                         extra: Iterable[str] = ()) -> str:
+def shared_inputs_digest(content_dir: Path, templates_dir: Path, rules_dir: Path,
+                         rules: Mapping[Path, str], extra: Iterable[str] = ()) -> str:
     """Hash of everything every medicine's pages may depend on besides its own record and
     the code (which the caller adds to `extra`): the page templates and all content outside
     `medicines/` (site settings, glossary, interactions, ...). The web theme is not
-    included: it does not shape page Markdown."""
+    included: it does not shape page Markdown. The interaction rule files (in `rules_dir`)
+    come hashed already (`rules`: path → hash of its bytes), as loading them keyed them."""
     return digest(
         tree_digest(templates_dir, skip=[templates_dir / "theme"]),
-        tree_digest(content_dir, skip=[content_dir / "medicines"]),
+        tree_digest(content_dir, skip=[content_dir / "medicines", rules_dir]),
+        *(part for path in sorted(rules) for part in (path.name, rules[path])),
         *extra,
     )
 

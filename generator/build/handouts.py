@@ -129,12 +129,23 @@ class HandoutBuild:
     rendered: list[str] = field(default_factory=list)
     cached: list[str] = field(default_factory=list)
     deferred: list[str] = field(default_factory=list)  # stood in for by last build's PDF
+    put_off: list[str] = field(default_factory=list)  # slugs of the medicines they belong to
 
     def by_medicine(self) -> dict[str, list[Handout]]:
         result: dict[str, list[Handout]] = {}
         for handout in self.handouts:
             result.setdefault(handout.slug, []).append(handout)
         return result
+
+
+def render_put_off(catalog: Catalog, medicines: list[MedicineSource], templates_dir: Path,
+                   settings: HandoutSettings, rules: list[InteractionSource]) -> None:
+    """Render into the PDF cache the handouts of `medicines` that a preview pass put off
+    (`HandoutBuild.put_off`), so that the pass after it finds them made. The preview runs
+    this in the background while the editor reads; a problem it meets is left for that
+    pass to report where it belongs."""
+    build_handouts(catalog, medicines, templates_dir, replace(settings, stand_ins={}),
+                   rules=rules)
 
 
 # ---------------------------------------------------------------- what goes on a handout
@@ -343,6 +354,7 @@ def build_handouts(catalog: Catalog, medicines: list[MedicineSource], templates_
     missing = [job for job in jobs if cached(job) is None]
     deferred = {job.file_name for job in missing if job.file_name in settings.stand_ins}
     deferred.update(name for names in put_off.values() for name in names)
+    later = {job.slug for job in missing if job.file_name in deferred} | set(put_off)
     missing = [job for job in missing if job.file_name not in deferred]
     # Each PDF is stored as soon as it is made: a build stopped halfway keeps the ones done.
     bar = Progress("rendering handouts", len(missing))
@@ -372,7 +384,7 @@ def build_handouts(catalog: Catalog, medicines: list[MedicineSource], templates_
     build = HandoutBuild(rendered=[job.file_name for job in missing],
                          cached=[job.file_name for job in jobs if job not in missing
                                  and job.file_name not in deferred],
-                         deferred=sorted(deferred))
+                         deferred=sorted(deferred), put_off=sorted(later))
     by_slug: dict[str, list[HandoutJob]] = {}
     for job in jobs:
         by_slug.setdefault(job.slug, []).append(job)

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from generator.build.cache import (
     CoreCache,
@@ -19,7 +19,13 @@ from generator.build.cache import (
     folder_digest,
     shared_inputs_digest,
 )
-from generator.build.handouts import HandoutBuild, HandoutProblem, HandoutSettings, build_handouts
+from generator.build.handouts import (
+    HandoutBuild,
+    HandoutProblem,
+    HandoutSettings,
+    build_handouts,
+    render_put_off,
+)
 from generator.build.progress import phase
 from generator.build.workers import run_calls
 from generator.checks.glossary import check_glossary
@@ -28,6 +34,7 @@ from generator.checks.invariants import check_pages
 from generator.checks.records import check_catalog, check_medicine
 from generator.content.interactions import InteractionIndex
 from generator.content.loader import (
+    INTERACTIONS_DIR,
     Catalog,
     InteractionSource,
     MedicineSource,
@@ -59,6 +66,8 @@ class SiteBuild:
     # Files that are not pages (the checker's JSON): {path in the site: text}
     files: dict[str, str] = field(default_factory=dict)
     handouts: HandoutBuild = field(default_factory=HandoutBuild)
+    # The preview's first pass put off some PDFs: this renders them into the cache.
+    render_put_off: Callable[[], None] | None = None
 
     @property
     def ok(self) -> bool:
@@ -97,7 +106,8 @@ def _build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool,
     result = SiteBuild(problems, catalog)
     shared = None
     if cache:
-        shared = shared_inputs_digest(content_dir, templates_dir, extra=(
+        shared = shared_inputs_digest(content_dir, templates_dir, content_dir / INTERACTIONS_DIR,
+                                      cache.rule_digests, extra=(
             code_digest(__name__), overdue_digest(catalog, today),
             repr((include_drafts, preview, allow_overdue)), identities_digest(catalog.medicines)))
     overdue_ok = allow_overdue or preview
@@ -139,6 +149,11 @@ def _build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool,
                     inputs={m.slug: digest(shared, "handouts", cache.folder_digests.get(
                         m.path.parent) or folder_digest(m.path.parent))
                         for m in shown} if cache else None, rules=rules)
+                if result.handouts.put_off:
+                    result.render_put_off = partial(
+                        render_put_off, catalog,
+                        [m for m in shown if m.slug in result.handouts.put_off],
+                        templates_dir, handouts, rules)
             except HandoutProblem as exc:
                 problems.add(exc.path, exc.line, 1, exc.field, exc.message, exc.hint)
             except TemplateProblem as exc:
@@ -222,8 +237,9 @@ def load_rules_fast(cache: CoreCache | None, paths: list[Path], problems: Proble
     cores."""
     if not cache:
         return load_rules(paths, problems)
-    keys = {path: digest("rule", code_digest(LOADER), str(path), file_digest(path))
-            for path in paths}
+    cache.rule_digests = {path: file_digest(path) for path in paths}
+    keys = {path: cache.derived_key("rule", code_digest(LOADER), str(path), value)
+            for path, value in cache.rule_digests.items()}
     return _load_cached(load_rule, paths, keys, cache.records, "loading interactions",
                         problems)
 

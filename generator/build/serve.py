@@ -12,7 +12,8 @@ The preview's folder is kept under the cache folder (`.cache/preview/site`), so 
 the preview again only rebuilds what changed since it last ran. The search index is made on
 the first build only: search in the preview can lag behind edits until it is restarted.
 A save that changes a PDF handout is served in two passes: first the pages (linking the PDF
-of the last pass), then, right after, the PDF itself and the pages that give its size.
+of the last pass); then, once the new PDF has rendered in the background (a save meanwhile
+is served at once), the PDF itself and the pages that give its size.
 
 If a rebuild stops (a broken theme template, say), every page address answers with the
 problem, its file and line, and reloads itself until the next rebuild works; the server
@@ -25,8 +26,10 @@ import html
 import logging
 import shutil
 import tempfile
+import threading
 import time
 from pathlib import Path
+from typing import Callable
 from urllib.parse import urlsplit
 
 from mkdocs.config import load_config
@@ -100,14 +103,25 @@ def serve(config_file: Path, dev_addr: str, *, jobs: int | None = None) -> None:
 
     session = PreviewSession()
 
+    def follow_up() -> None:
+        """Ask the server for the pass that finishes the last one (writing the PDFs it put
+        off, or the site's record)."""
+        server.follow_up = True
+        (again / "handouts").write_text(str(time.time_ns()), encoding="utf-8")
+
+    handouts = BackgroundHandouts(follow_up)
+
     def rebuild() -> None:
         start = time.perf_counter()
         defer = not server.follow_up
         server.follow_up = False
         try:
-            report = session.update(defer_handouts=defer) or build(
-                config_file, site_dir, jobs=jobs, preview=True, defer_handouts=defer,
-                session=session)
+            report = session.update(defer_handouts=defer)
+            if report is None:
+                # A build forks worker processes: not while PDFs render in a thread.
+                handouts.wait()
+                report = build(config_file, site_dir, jobs=jobs, preview=True,
+                               defer_handouts=defer, session=session)
         except BuildFailed as exc:
             server.failure = describe(exc)
             log.error("medguide: the preview could not be rebuilt:\n%s", server.failure)
@@ -121,11 +135,14 @@ def serve(config_file: Path, dev_addr: str, *, jobs: int | None = None) -> None:
                  "converted, "
                  f"{report.files_written} files written in {time.perf_counter() - start:.2f} s "
                  f"({progress.current.summary()})")
-        if report.deferred_handouts or session.unsaved:
-            # The pages are served now (the browser reloads once this returns); the PDFs
-            # they link, and their sizes and page counts, follow in the next pass.
-            server.follow_up = True
-            (again / "handouts").write_text(str(time.time_ns()), encoding="utf-8")
+        if report.deferred_handouts:
+            # The pages are served now (the browser reloads once this returns). The PDFs
+            # they link render in the background, and the pass after that, with them in the
+            # cache, writes them and their sizes and page counts. A save meanwhile is served
+            # at once, and its own PDFs take the place of these.
+            handouts.start(session.put_off_handouts())
+        elif session.unsaved:
+            follow_up()
 
     server = PreviewServer(builder=rebuild, host=host or "127.0.0.1", port=int(port),
                            root=str(site_dir), mount_path=urlsplit(config.site_url or "/").path,
@@ -146,6 +163,49 @@ def serve(config_file: Path, dev_addr: str, *, jobs: int | None = None) -> None:
         if not cache_name:
             shutil.rmtree(site_dir, ignore_errors=True)
             shutil.rmtree(again, ignore_errors=True)
+
+
+class BackgroundHandouts:
+    """Renders the PDFs a preview pass put off, in a thread of their own, then calls `done`
+    (which asks the server for the pass that writes them). Only the newest request counts:
+    a save while PDFs render makes them stale, and its own request replaces them."""
+
+    def __init__(self, done: Callable[[], None]) -> None:
+        self.done = done
+        self.generation = 0
+        self.lock = threading.Lock()
+        self.thread: threading.Thread | None = None
+
+    def start(self, render: Callable[[], None] | None) -> None:
+        with self.lock:
+            self.generation += 1
+            generation = self.generation
+        if render is None:
+            self.done()
+            return
+        previous = self.thread
+
+        def run() -> None:
+            if previous is not None:
+                previous.join()  # one at a time: the process pool is the build's
+            with self.lock:
+                if generation != self.generation:
+                    return  # a newer save asked for its own PDFs
+            try:
+                render()
+            except Exception:  # the pass after it renders them again and reports why
+                log.debug("medguide: rendering put-off handouts failed", exc_info=True)
+            with self.lock:
+                if generation != self.generation:
+                    return
+            self.done()
+
+        self.thread = threading.Thread(target=run, name="medguide-handouts", daemon=True)
+        self.thread.start()
+
+    def wait(self) -> None:
+        if self.thread is not None:
+            self.thread.join()
 
 
 def watched_paths(config, config_file: Path) -> list[Path]:

@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -17,6 +18,8 @@ from pathlib import Path
 
 import pytest
 from conftest import TEMPLATES, edit, medguide, tree, write_mkdocs_config
+
+from generator.build.serve import BackgroundHandouts
 
 pytestmark = pytest.mark.pdf  # runs the preview server, which builds handouts
 
@@ -193,3 +196,39 @@ def test_a_save_shows_its_page_first_and_the_handout_follows(server, tmp_path, r
             break
         time.sleep(0.3)
     assert sorted(name for name in now if now[name] != expected.get(name)) == []
+
+
+def test_put_off_handouts_render_in_the_background_and_only_the_newest_request_counts():
+    """`BackgroundHandouts`: the PDFs a pass put off render in a thread, then the server is
+    asked for the pass that writes them; a save meanwhile replaces the request."""
+    calls, finished = [], threading.Event()
+    release_first = threading.Event()
+
+    def done():
+        calls.append("done")
+        finished.set()
+
+    background = BackgroundHandouts(done)
+    background.start(lambda: (calls.append("first"), release_first.wait(5)))
+    time.sleep(0.05)
+    assert calls == ["first"], "the first request renders in a thread; start returned at once"
+    background.start(lambda: calls.append("second"))
+    release_first.set()
+    assert finished.wait(5)
+    background.wait()
+    assert calls == ["first", "second", "done"], "only the newest request asks for a pass"
+    calls.clear()
+    background.start(None)  # nothing was put off: the follow-up pass is asked for at once
+    assert calls == ["done"]
+
+
+def test_a_failure_in_the_background_is_left_to_the_pass_that_follows():
+    calls = []
+    background = BackgroundHandouts(lambda: calls.append("done"))
+
+    def broken():
+        raise RuntimeError("WeasyPrint fell over")
+
+    background.start(broken)
+    background.wait()
+    assert calls == ["done"]
