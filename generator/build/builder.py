@@ -116,8 +116,7 @@ def build(config_file: Path, site_dir: Path, *, jobs: int | None = None,
     `defer_handouts` too, changed PDFs are not rendered yet (`BuildReport.deferred_handouts`):
     the last build's stand in for them. With a `session`, what the build made is kept there
     for the preview's next save (`PreviewSession.update`)."""
-    phases = progress.reset()
-    workers.jobs = jobs
+    phases = progress.Phases()
     site_dir = site_dir.resolve()
     config = load_config(config_file=str(config_file), site_dir=str(site_dir))
     if preview:
@@ -131,9 +130,10 @@ def build(config_file: Path, site_dir: Path, *, jobs: int | None = None,
     if plugin is not None:
         plugin.search_by_builder = True  # the search index is built below, not in post_build
         plugin.defer_handouts = preview and defer_handouts
+        plugin.phases = phases
     config.plugins.on_startup(command="serve" if preview else "build", dirty=False)
     try:
-        with build_lock(site_dir):
+        with build_lock(site_dir), workers.using(jobs):
             recover_site(site_dir)
             if cache_dir := _cache_dir(config, Path(config_file)):
                 remove_stale_temp_files(cache_dir)
@@ -143,9 +143,9 @@ def build(config_file: Path, site_dir: Path, *, jobs: int | None = None,
         config.plugins.on_shutdown()
         if plugin is not None:
             plugin.search_by_builder = plugin.defer_handouts = False
+            plugin.phases = None
             for name, value in saved.items():
                 plugin.config[name] = value
-        workers.jobs = None
         gc.unfreeze()
 
 
@@ -195,8 +195,8 @@ class PreviewSession:
         plugin = config.plugins.get("medguide")
         if plugin is None:
             return None
-        phases = progress.reset()
-        plugin.defer_handouts = defer_handouts
+        phases = progress.Phases()
+        plugin.defer_handouts, plugin.phases = defer_handouts, phases
         try:
             with build_lock(state.site_dir):
                 report = _update(state, plugin, phases, defer_handouts)
@@ -205,7 +205,7 @@ class PreviewSession:
                 raise failed from None
             raise
         finally:
-            plugin.defer_handouts = False
+            plugin.defer_handouts, plugin.phases = False, None
         if report is not None:
             self.state = state
         return report

@@ -195,6 +195,11 @@ class PickleCache:
                         path.unlink()
 
 
+# Remembered keys are dropped all at once past this many (a long preview session whose
+# shared inputs changed many times).
+DERIVED_KEYS_KEPT = 200_000
+
+
 class CoreCache:
     """The caches of one project (under its cache folder, e.g. `.cache/`)."""
 
@@ -228,6 +233,8 @@ class CoreCache:
         for part in self.parts:
             part.used = set()
         self.folder_digests, self.rule_digests = {}, {}
+        if len(self.derived_keys) > DERIVED_KEYS_KEPT:
+            self.derived_keys = {}
 
     def prune(self) -> None:
         for part in self.parts:

@@ -26,7 +26,7 @@ from generator.build.handouts import (
     build_handouts,
     render_put_off,
 )
-from generator.build.progress import phase
+from generator.build.progress import Phases
 from generator.build.workers import run_calls
 from generator.checks.glossary import check_glossary
 from generator.checks.interactions import check_interactions
@@ -77,7 +77,7 @@ class SiteBuild:
 def build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool = False,
                today: dt.date | None = None, preview: bool = False,
                allow_overdue: bool = False, handouts: HandoutSettings | None = None,
-               cache: CoreCache | None = None) -> SiteBuild:
+               cache: CoreCache | None = None, phases: Phases | None = None) -> SiteBuild:
     """Run every step and collect every problem, even after the first error, so one run
     reports them all.
 
@@ -88,19 +88,22 @@ def build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool =
     With `handouts` settings, the PDF handouts are built first, so the pages can link them
     with their size and page count.
     With a `cache`, unchanged medicines are neither parsed, checked nor rendered again; what
-    must be done is spread over all cores. The result is the same either way."""
+    must be done is spread over all cores. The result is the same either way. Each step's
+    time is added to `phases`."""
     if cache:
         cache.begin()
     with collector_paused():
         return _build_site(content_dir, templates_dir, include_drafts=include_drafts,
                            today=today or dt.date.today(), preview=preview,
-                           allow_overdue=allow_overdue, handouts=handouts, cache=cache)
+                           allow_overdue=allow_overdue, handouts=handouts, cache=cache,
+                           phases=phases or Phases())
 
 
 def _build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool,
                 today: dt.date, preview: bool, allow_overdue: bool,
-                handouts: HandoutSettings | None, cache: CoreCache | None) -> SiteBuild:
-    with phase("load"):
+                handouts: HandoutSettings | None, cache: CoreCache | None, phases: Phases
+                ) -> SiteBuild:
+    with phases.phase("load"):
         catalog, problems = load_catalog(content_dir, partial(load_medicines_fast, cache),
                                          partial(load_rules_fast, cache))
     result = SiteBuild(problems, catalog)
@@ -111,7 +114,7 @@ def _build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool,
             code_digest(__name__), overdue_digest(catalog, today),
             repr((include_drafts, preview, allow_overdue)), identities_digest(catalog.medicines)))
     overdue_ok = allow_overdue or preview
-    with phase("check"):
+    with phases.phase("check"):
         if cache:
             check_medicines_ahead(cache, shared, catalog.medicines, today, overdue_ok)
         problems.extend(check_catalog(
@@ -141,12 +144,12 @@ def _build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool,
              if include_drafts or preview or not r.record.review.is_draft]
     index = InteractionIndex(catalog, shown, rules)
     if handouts is not None and not problems.errors:
-        with phase("handouts"):
+        with phases.phase("handouts"):
             try:
                 result.handouts = build_handouts(
                     catalog, shown, templates_dir, handouts,
                     plans=cache.handout_plans if cache else None,
-                    inputs={m.slug: digest(shared, "handouts", cache.folder_digests.get(
+                    inputs={m.slug: cache.derived_key(shared, "handouts", cache.folder_digests.get(
                         m.path.parent) or folder_digest(m.path.parent))
                         for m in shown} if cache else None, rules=rules)
                 if result.handouts.put_off:
@@ -158,7 +161,7 @@ def _build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool,
                 problems.add(exc.path, exc.line, 1, exc.field, exc.message, exc.hint)
             except TemplateProblem as exc:
                 problems.add(exc.path, exc.line, 1, "(template)", exc.message)
-    with phase("render"):
+    with phases.phase("render"):
         result.pages = render_catalog(catalog, shown, templates_dir, index, today=today,
                                       problems=problems,
                                       handouts=result.handouts.by_medicine(),
@@ -167,7 +170,7 @@ def _build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool,
                                       pair_renderer=partial(render_pairs_fast, cache,
                                                             shared))
         result.files[CHECKER_DATA_URI] = checker_data_cached(cache, shared, index, shown)
-    with phase("check pages"):
+    with phases.phase("check pages"):
         # A page whose template failed is already reported: links to it are not broken
         # too.
         failed = {problem.page for problem in problems.items if problem.page}
@@ -246,7 +249,7 @@ def load_rules_fast(cache: CoreCache | None, paths: list[Path], problems: Proble
 
 def record_key(folder: Path, cache: CoreCache) -> str:
     """A loaded record depends on its folder's files and on the code that loads it."""
-    return digest("record", code_digest(LOADER), cache.folder_digests[folder])
+    return cache.derived_key("record", code_digest(LOADER), cache.folder_digests[folder])
 
 
 def check_key(cache: CoreCache, shared: str, source: MedicineSource, today: dt.date,
@@ -255,8 +258,8 @@ def check_key(cache: CoreCache, shared: str, source: MedicineSource, today: dt.d
     # The date matters only through whether this review is overdue (`shared` covers the
     # others), so the cache stays good from one day to the next.
     overdue = source.record.review.overdue_on(today)
-    return digest("check", shared, str(overdue), str(allow_overdue), source.slug,
-                  cache.folder_digests.get(folder) or folder_digest(folder))
+    return cache.derived_key("check", shared, str(overdue), str(allow_overdue), source.slug,
+                             cache.folder_digests.get(folder) or folder_digest(folder))
 
 
 def _check_one(source: MedicineSource, today: dt.date, allow_overdue: bool,
@@ -335,7 +338,7 @@ def render_medicines_fast(cache: CoreCache | None, shared: str | None, calls
         for index, (source, _, handouts) in enumerate(calls):
             folder = source.path.parent
             folder_key = cache.folder_digests.get(folder) or folder_digest(folder)
-            keys[index] = digest(shared, source.slug, folder_key, repr(handouts))
+            keys[index] = cache.derived_key(shared, source.slug, folder_key, repr(handouts))
     return _cached_or_rendered(cache, keys, [call[1] for call in calls], _render_one,
                                "rendering medicines")
 
@@ -347,7 +350,7 @@ def render_pairs_fast(cache: CoreCache | None, shared: str | None, calls) -> lis
     if cache:
         for index, (pair, _) in enumerate(calls):
             folders = [pair.first.path.parent, pair.second.path.parent]
-            keys[index] = digest(shared, "pair", pair.uri, *(
+            keys[index] = cache.derived_key(shared, "pair", pair.uri, *(
                 cache.folder_digests.get(f) or folder_digest(f) for f in folders))
     return _cached_or_rendered(cache, keys, [call[1] for call in calls], _render_pair,
                                "rendering interaction pages")

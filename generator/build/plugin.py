@@ -31,6 +31,7 @@ from mkdocs.structure.pages import Page as MkDocsPage
 from generator.build.cache import CoreCache, digest, tree_digest
 from generator.build.handouts import PAPER_SIZES, HandoutSettings
 from generator.build.pipeline import SiteBuild, build_site
+from generator.build.progress import Phases
 from generator.build.search_index import SearchIndexError, build_search_index
 from generator.checks.invariants import (
     BOXED_WARNING_MARK,
@@ -91,6 +92,8 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
         # Set by the preview (`builder.build(defer_handouts=True)`): changed PDFs are rendered
         # in a second pass, after the pages are served.
         self.defer_handouts = False
+        # Set by `builder` for the build or save in progress: its steps' times go there.
+        self.phases: Phases | None = None
         self.cache: CoreCache | None = None
         self.content_dir: Path | None = None
         self.templates_dir: Path | None = None
@@ -139,7 +142,7 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
         start = time.perf_counter()
         result = build_site(content_dir, templates_dir, include_drafts=self.preview,
                             preview=self.preview, allow_overdue=self.config.allow_overdue,
-                            handouts=handouts, cache=self.cache)
+                            handouts=handouts, cache=self.cache, phases=self.phases)
         self.boxed_warning_pages, self.page_dates, self.site_date = {}, {}, None
         self.site_build = result
         if self.preview:

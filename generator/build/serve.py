@@ -22,6 +22,7 @@ keeps answering throughout.
 
 from __future__ import annotations
 
+import contextvars
 import html
 import logging
 import shutil
@@ -134,7 +135,7 @@ def serve(config_file: Path, dev_addr: str, *, jobs: int | None = None) -> None:
         log.info(f"preview ({report.mode}): {report.pages_built} of {report.pages} pages "
                  "converted, "
                  f"{report.files_written} files written in {time.perf_counter() - start:.2f} s "
-                 f"({progress.current.summary()})")
+                 f"({progress.summary(report.phases)})")
         if report.deferred_handouts:
             # The pages are served now (the browser reloads once this returns). The PDFs
             # they link render in the background, and the pass after that, with them in the
@@ -184,6 +185,8 @@ class BackgroundHandouts:
             self.done()
             return
         previous = self.thread
+        # The thread runs in this build's context: `--jobs` (`workers.JOBS`) holds there too.
+        context = contextvars.copy_context()
 
         def run() -> None:
             if previous is not None:
@@ -192,7 +195,7 @@ class BackgroundHandouts:
                 if generation != self.generation:
                     return  # a newer save asked for its own PDFs
             try:
-                render()
+                context.run(render)
             except Exception:  # the pass after it renders them again and reports why
                 log.debug("medguide: rendering put-off handouts failed", exc_info=True)
             with self.lock:

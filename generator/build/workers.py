@@ -11,14 +11,19 @@ import gc
 import multiprocessing
 import os
 import pickle
-from typing import Any, Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, Callable, Iterator
 
 from generator.build.progress import Progress
 
-# How many worker processes to use; `None` means one per core. `medguide build --jobs` sets it.
-jobs: int | None = None
+# How many worker processes the build in progress may use (`medguide build --jobs`); None
+# means one per core. Set for the length of a build by `using`; a thread the build starts
+# with its context (`contextvars.copy_context`) keeps it.
+JOBS: ContextVar[int | None] = ContextVar("medguide_jobs", default=None)
 MIN_CALLS = 32
 
+# The calls of the pool in progress, in each worker process (set there by `_receive`).
 _CALLS: list[Callable[[], Any]] = []
 
 
@@ -29,8 +34,18 @@ def cpu_count() -> int:
         return os.cpu_count() or 1
 
 
+@contextmanager
+def using(jobs: int | None) -> Iterator[None]:
+    """Run the calls inside on at most `jobs` worker processes (None: one per core)."""
+    token = JOBS.set(jobs)
+    try:
+        yield
+    finally:
+        JOBS.reset(token)
+
+
 def worker_count() -> int:
-    return jobs or cpu_count()
+    return JOBS.get() or cpu_count()
 
 
 def run_calls(calls: list[Callable[[], Any]], label: str = "") -> list[Any]:
@@ -45,20 +60,19 @@ def run_calls(calls: list[Callable[[], Any]], label: str = "") -> list[Any]:
             bar.advance()
         bar.close()
         return results
-    global _CALLS
-    _CALLS = calls
     # What exists now is only read by the workers: keep the garbage collector from touching
     # (and so copying) it in each of them.
     gc.freeze()
     outcomes = []
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        # Forked workers get the calls as they are (a fork copies, nothing is pickled).
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_receive,
+                                                      initargs=(calls,)) as pool:
             for outcome in pool.imap(_run, range(len(calls)),
                                      chunksize=max(1, min(16, len(calls) // (workers * 8)))):
                 outcomes.append(outcome)
                 bar.advance()
     finally:
-        _CALLS = []
         gc.unfreeze()
         bar.close()
     results = []
@@ -67,6 +81,11 @@ def run_calls(calls: list[Callable[[], Any]], label: str = "") -> list[Any]:
             raise value
         results.append(value)
     return results
+
+
+def _receive(calls: list[Callable[[], Any]]) -> None:
+    global _CALLS
+    _CALLS = calls
 
 
 def _run(index: int) -> tuple[bool, Any]:

@@ -164,7 +164,7 @@ def command_build(args: argparse.Namespace) -> int:
     print(f"built {report.pages} pages into {site_dir} ({report.mode} build: "
           f"{report.pages_built} converted, {report.files_written} files written, "
           f"{report.files_removed} removed) in {total:.2f} s")
-    print(f"phases: {progress.current.summary()}")
+    print(f"phases: {progress.summary(report.phases)}")
     if args.report:
         Path(args.report).write_text(json.dumps({
             "mode": report.mode, "pages": report.pages, "pages_built": report.pages_built,
@@ -302,9 +302,8 @@ STEPS = {"check": "checking the content", "build": "building the site",
 
 def internal_error(command: str, exc: BaseException) -> str:
     step = STEPS.get(command, command)
-    running = list(progress.current.seconds)
-    if running:
-        step += f" ({running[-1]})"
+    if running := progress.failed_phase(exc):
+        step += f" ({running})"
     message = str(exc) or type(exc).__name__
     return (f"internal error in medguide while {step}: {type(exc).__name__}: {message}\n"
             f"This is a bug in medguide, not in your content. Run `medguide --debug {command}` "

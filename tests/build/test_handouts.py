@@ -475,10 +475,10 @@ def test_a_damaged_cache_entry_is_rebuilt(tmp_path):
 
 def test_the_same_content_gives_byte_identical_pdfs(built, tmp_path, monkeypatch):
     # One build in this process, one over a pool of worker processes, both from scratch.
-    monkeypatch.setattr(workers, "jobs", 1)
-    alone = build(FIXTURES / "content", tmp_path / "one")
-    monkeypatch.setattr(workers, "jobs", 2)
-    pooled = build(FIXTURES / "content", tmp_path / "two")
+    with workers.using(1):
+        alone = build(FIXTURES / "content", tmp_path / "one")
+    with workers.using(2):
+        pooled = build(FIXTURES / "content", tmp_path / "two")
     assert len(alone.rendered) == len(pooled.rendered) == 3
     for a, b in zip(alone.handouts, pooled.handouts):
         assert a.file_name == b.file_name
@@ -491,9 +491,8 @@ def test_missing_system_libraries_are_a_clear_error(tmp_path, monkeypatch):
         raise OSError("cannot load library 'libpango-1.0-0'")
 
     monkeypatch.setattr("generator.build.pdf.render_pdf", no_pango)
-    monkeypatch.setattr(workers, "jobs", 1)  # so the stand-in runs in this process
-    with pytest.raises(HandoutProblem) as caught:
-        build(FIXTURES / "content", tmp_path / "cache")
+    with workers.using(1), pytest.raises(HandoutProblem) as caught:
+        build(FIXTURES / "content", tmp_path / "cache")  # one worker: the stand-in runs here
     assert "libpango-1.0-0" in caught.value.message
     assert "make site" in caught.value.hint
 
@@ -511,8 +510,7 @@ def test_a_build_stopped_halfway_keeps_the_pdfs_it_made(tmp_path, monkeypatch):
 
     real_render = pdf.render_pdf
     monkeypatch.setattr(pdf, "render_pdf", second_one_fails)
-    monkeypatch.setattr(workers, "jobs", 1)
-    with pytest.raises(HandoutProblem):
+    with workers.using(1), pytest.raises(HandoutProblem):
         build(FIXTURES / "content", tmp_path / "cache")
     monkeypatch.setattr(pdf, "render_pdf", real_render)
     again = build(FIXTURES / "content", tmp_path / "cache")

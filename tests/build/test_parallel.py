@@ -25,7 +25,8 @@ def many(content: Path) -> Path:
 @pytest.fixture
 def two_workers(monkeypatch):
     monkeypatch.setattr(parallel, "MIN_CALLS", 1)
-    monkeypatch.setattr(parallel, "jobs", 2)
+    with parallel.using(2):
+        yield
 
 
 def site_of(content: Path, **kwargs):
@@ -35,13 +36,13 @@ def site_of(content: Path, **kwargs):
 
 def test_loading_and_rendering_over_two_workers_equals_one_process(many, tmp_path,
                                                                   monkeypatch):
-    monkeypatch.setattr(parallel, "jobs", 1)
-    _, alone = site_of(many)
+    with parallel.using(1):
+        _, alone = site_of(many)
     monkeypatch.setattr(parallel, "MIN_CALLS", 1)
-    monkeypatch.setattr(parallel, "jobs", 2)
-    _, spread = site_of(many)
-    _, cached_then = site_of(many, cache=CoreCache(tmp_path / "cache"))
-    _, cached_now = site_of(many, cache=CoreCache(tmp_path / "cache"))
+    with parallel.using(2):
+        _, spread = site_of(many)
+        _, cached_then = site_of(many, cache=CoreCache(tmp_path / "cache"))
+        _, cached_now = site_of(many, cache=CoreCache(tmp_path / "cache"))
     assert alone == spread == cached_then == cached_now
     assert len([uri for uri, _ in alone if uri.startswith("medicines/") and "/" in uri[10:]]) == 7 * 8
 
