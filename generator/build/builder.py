@@ -616,13 +616,15 @@ def _page_keys(doc_files, nav, site_key: str, plugin) -> dict[str, str]:
 
 # ---------------------------------------------------------------- building pages
 
+# What the pages of the pool in progress are built from, in each worker process (set there
+# by `_receive_job`).
 _JOB: dict[str, Any] = {}
 
 
 def _build_pages(to_build, config, files, doc_files, nav, env, jobs: int) -> dict:
     """Read, convert and write `to_build`; returns what each page links to and its anchors."""
-    _JOB.update(config=config, files=files, doc_files=doc_files, nav=nav, env=env,
-                pages=to_build)
+    job = dict(config=config, files=files, doc_files=doc_files, nav=nav, env=env,
+               pages=to_build)
     indices = list(range(len(to_build)))
     chunks = [indices[i:i + CHUNK_PAGES] for i in range(0, len(indices), CHUNK_PAGES)]
     bar = progress.Progress("pages", len(to_build))
@@ -643,30 +645,39 @@ def _build_pages(to_build, config, files, doc_files, nav, env, jobs: int) -> dic
             gc.freeze()
             # A worker's memory grows as it touches (and so copies) what it shares with this
             # process; a fresh fork after WORKER_CHUNKS chunks keeps it bounded.
-            with context.Pool(min(jobs, len(chunks)), maxtasksperchild=WORKER_CHUNKS) as pool:
-                for chunk_result in pool.imap_unordered(_build_chunk, chunks):
+            # Forked workers get the job as it is (a fork copies, nothing is pickled).
+            with context.Pool(min(jobs, len(chunks)), initializer=_receive_job,
+                              initargs=(job,), maxtasksperchild=WORKER_CHUNKS) as pool:
+                for chunk_result in pool.imap_unordered(_build_chunk_of_job, chunks):
                     collect(chunk_result)
         else:
             for chunk in chunks:
-                collect(_build_chunk(chunk, count_warnings=False))
+                collect(_build_chunk(job, chunk, count_warnings=False))
     finally:
         bar.close()
-        _JOB.clear()
     return results
 
 
-def _build_chunk(indices: list[int], count_warnings: bool = True):
+def _receive_job(job: dict[str, Any]) -> None:
+    _JOB.update(job)
+
+
+def _build_chunk_of_job(indices: list[int]):
+    return _build_chunk(_JOB, indices)
+
+
+def _build_chunk(job: dict[str, Any], indices: list[int], count_warnings: bool = True):
     """Build some pages (in a worker, or in the main process)."""
-    config, files = _JOB["config"], _JOB["files"]
+    config, files = job["config"], job["files"]
     counter = WarningLog()
     if count_warnings:  # in the main process the build's own log sees the warnings
         logging.getLogger("mkdocs").addHandler(counter)
     try:
         out = []
         for index in indices:
-            page = _JOB["pages"][index].page
-            html, info = _convert_page(page, config, files, _JOB["doc_files"], _JOB["nav"],
-                                       _JOB["env"])
+            page = job["pages"][index].page
+            html, info = _convert_page(page, config, files, job["doc_files"], job["nav"],
+                                       job["env"])
             if html is not None:
                 mkdocs_utils.write_file(html, page.file.abs_dest_path)
             out.append((page.file.src_uri, info))
