@@ -38,6 +38,7 @@ import contextlib
 import ctypes
 import errno
 import fcntl
+import functools
 import gc
 import glob
 import hashlib
@@ -167,6 +168,12 @@ class PreviewState:
     page_inputs: dict[str, str]  # what each page's HTML shows besides its Markdown
     unsaved: bool = False  # the site changed since its record was written
 
+    @functools.cached_property
+    def files_by_uri(self) -> dict:
+        """The files by source path: a save looks up every page's (a save never changes which
+        files there are)."""
+        return {file.src_uri: file for file in self.files}
+
 
 class PreviewSession:
     """What `medguide serve` keeps in memory from one save to the next.
@@ -245,18 +252,19 @@ def _update(state: PreviewState, plugin, phases: progress.Phases, defer_handouts
     # The new Markdown, data files and handouts into MkDocs' files.
     written: dict[str, bytes | Path] = {}
     changed_sources = set()
+    by_uri = state.files_by_uri
     for page in site_build.pages:
-        file = files.get_file_from_path(page.src_uri)
+        file = by_uri[page.src_uri]
         if file.content_string != page.markdown:
             file.content_string = page.markdown
             changed_sources.add(page.src_uri)
     for src_uri, text in site_build.files.items():
-        file = files.get_file_from_path(src_uri)
+        file = by_uri[src_uri]
         if file.content_string != text:
             file.content_string = text
             written[file.dest_uri] = text.encode("utf-8")
     for handout in site_build.handouts.handouts:
-        file = files.get_file_from_path(handout.src_uri)
+        file = by_uri[handout.src_uri]
         if file.abs_src_path != str(handout.path):
             file.abs_src_path = str(handout.path)
             written[file.dest_uri] = handout.path

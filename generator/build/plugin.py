@@ -94,6 +94,7 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
         self.defer_handouts = False
         # Set by `builder` for the build or save in progress: its steps' times go there.
         self.phases: Phases | None = None
+        self._warning_marks: dict[str, list[str]] = {}
         self.cache: CoreCache | None = None
         self.content_dir: Path | None = None
         self.templates_dir: Path | None = None
@@ -168,11 +169,18 @@ class MedguidePlugin(BasePlugin[MedguideConfig]):
         # The core checked that these pages' Markdown has the boxed warning or its strip (the
         # preview's stand-in pages do not); the published HTML must still have it after the
         # theme.
-        self.boxed_warning_pages = {
-            page.src_uri: [mark for mark in (BOXED_WARNING_MARK, WARNING_STRIP_MARK)
-                           if mark in page.markdown]
-            for page in result.pages
-            if page.medicine in records and records[page.medicine].stopping.shows_warning_box}
+        # Found again only in Markdown that changed (the preview's caches give an unchanged
+        # page's text back as the same string, which is hashed once).
+        found, self._warning_marks = self._warning_marks, {}
+        self.boxed_warning_pages = {}
+        for page in result.pages:
+            if page.medicine in records and records[page.medicine].stopping.shows_warning_box:
+                marks = found.get(page.markdown)
+                if marks is None:
+                    marks = [mark for mark in (BOXED_WARNING_MARK, WARNING_STRIP_MARK)
+                             if mark in page.markdown]
+                self._warning_marks[page.markdown] = marks
+                self.boxed_warning_pages[page.src_uri] = marks
         # A page's date is when its guide last changed, not the build date, so the same
         # content builds the same sitemap on any day.
         for page in result.pages:
