@@ -36,12 +36,10 @@ from generator.content.interactions import InteractionIndex
 from generator.content.loader import (
     INTERACTIONS_DIR,
     Catalog,
-    InteractionSource,
     MedicineSource,
     load_catalog,
     load_medicine,
     load_rule,
-    load_rules,
 )
 from generator.content.pages import CHECKER_DATA_URI, CHECKER_URI, Page, build_nav
 from generator.content.problems import Problems
@@ -104,8 +102,7 @@ def _build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool,
                 handouts: HandoutSettings | None, cache: CoreCache | None, phases: Phases
                 ) -> SiteBuild:
     with phases.phase("load"):
-        catalog, problems = load_catalog(content_dir, partial(load_medicines_fast, cache),
-                                         partial(load_rules_fast, cache))
+        catalog, problems = load_catalog(content_dir, partial(load_fast, cache))
     result = SiteBuild(problems, catalog)
     shared = None
     if cache:
@@ -222,29 +219,25 @@ def _load_cached(load, items: list[Path], keys: dict[Path, str] | None,
     return sources
 
 
-def load_medicines_fast(cache: CoreCache | None, folders: list[Path], problems: Problems
-                        ) -> list[MedicineSource | None]:
-    """Load medicine folders: from the cache when unchanged, the others over all cores."""
+def load_fast(cache: CoreCache | None, load, paths: list[Path], problems: Problems
+              ) -> list:
+    """`load_catalog`'s loader: each record from the cache when its files are unchanged,
+    the others over all cores. A medicine is a folder (keyed by the files in it); classes
+    and interaction rules are files."""
     keys = None
-    if cache:
-        for folder in folders:
+    if cache and load is load_medicine:
+        for folder in paths:
             cache.folder_digests[folder] = folder_digest(folder)
-        keys = {folder: record_key(folder, cache) for folder in folders}
-    return _load_cached(load_medicine, folders, keys, cache.records if cache else None,
-                        "loading medicines", problems)
-
-
-def load_rules_fast(cache: CoreCache | None, paths: list[Path], problems: Problems
-                    ) -> list[InteractionSource | None]:
-    """Load interaction rule files: from the cache when unchanged, the others over all
-    cores."""
-    if not cache:
-        return load_rules(paths, problems)
-    cache.rule_digests = {path: file_digest(path) for path in paths}
-    keys = {path: cache.derived_key("rule", code_digest(LOADER), str(path), value)
-            for path, value in cache.rule_digests.items()}
-    return _load_cached(load_rule, paths, keys, cache.records, "loading interactions",
-                        problems)
+        keys = {folder: record_key(folder, cache) for folder in paths}
+    elif cache:
+        digests = {path: file_digest(path) for path in paths}
+        if load is load_rule:
+            cache.rule_digests = digests
+        keys = {path: cache.derived_key(load.__name__, code_digest(LOADER), str(path), value)
+                for path, value in digests.items()}
+    label = {load_medicine: "loading medicines", load_rule: "loading interactions"}
+    return _load_cached(load, paths, keys, cache.records if cache else None,
+                        label.get(load, "loading"), problems)
 
 
 def record_key(folder: Path, cache: CoreCache) -> str:

@@ -412,18 +412,15 @@ def load_record(path: Path, model: type[BaseModel], problems: Problems
     return None if record is None else (record, loaded[1])
 
 
-def load_interactions(root: Path, problems: Problems,
-                      rules_loader: Callable[[list[Path], Problems],
-                                             list[InteractionSource | None]] | None = None
+def load_interactions(root: Path, problems: Problems, loader: Loader | None = None
                       ) -> tuple[ClassesSource | None, list[InteractionSource]]:
-    """`classes.yaml` and every `interactions/*.yaml`; both are optional. `rules_loader` loads
-    the rule files, in order (a cached or parallel loader can stand in)."""
+    """`classes.yaml` and every `interactions/*.yaml`; both are optional. `loader` loads the
+    files (see `load_catalog`)."""
+    loader = loader or load_each
     classes = None
     classes_path = root / CLASSES_FILE
     if classes_path.exists():
-        loaded = load_record(classes_path, ClassList, problems)
-        if loaded is not None:
-            classes = ClassesSource(classes_path, *loaded)
+        [classes] = loader(load_classes, [classes_path], problems)
     paths = []
     folder = root / INTERACTIONS_DIR
     # scandir's entries know whether they are links or files: thousands of rules cost no
@@ -441,8 +438,13 @@ def load_interactions(root: Path, problems: Problems,
                              "name it like alcohol--baclofen.yaml")
                 continue
             paths.append(path)
-    loaded_rules = (rules_loader or load_rules)(paths, problems)
+    loaded_rules = loader(load_rule, paths, problems)
     return classes, [rule for rule in loaded_rules if rule is not None]
+
+
+def load_classes(path: Path, problems: Problems) -> ClassesSource | None:
+    loaded = load_record(path, ClassList, problems)
+    return None if loaded is None else ClassesSource(path, *loaded)
 
 
 def load_rule(path: Path, problems: Problems) -> InteractionSource | None:
@@ -450,25 +452,23 @@ def load_rule(path: Path, problems: Problems) -> InteractionSource | None:
     return None if loaded is None else InteractionSource(path, *loaded)
 
 
-def load_rules(paths: list[Path], problems: Problems) -> list[InteractionSource | None]:
-    return [load_rule(path, problems) for path in paths]
+# How a list of records is loaded: `loader(load, paths, problems)` gives `load(path,
+# problems)` for each path, in order. A cached or parallel loader can stand in for the plain
+# one (`load_each`).
+Loader = Callable[[Callable[[Path, Problems], Any], list[Path], Problems], list[Any]]
 
 
-def load_medicines(folders: list[Path], problems: Problems) -> list[MedicineSource | None]:
-    return [load_medicine(folder, problems) for folder in folders]
+def load_each(load: Callable[[Path, Problems], Any], paths: list[Path], problems: Problems
+              ) -> list[Any]:
+    return [load(path, problems) for path in paths]
 
 
-def load_catalog(root: Path, medicines_loader: Callable[[list[Path], Problems],
-                                                        list[MedicineSource | None]]
-                 = load_medicines,
-                 rules_loader: Callable[[list[Path], Problems],
-                                        list[InteractionSource | None]] = load_rules
-                 ) -> tuple[Catalog, Problems]:
+def load_catalog(root: Path, loader: Loader = load_each) -> tuple[Catalog, Problems]:
     """Load all content under `root`. Returns (catalog, problems found).
 
     Everything that loads is in the catalog, whatever else failed; what failed is listed in
-    it too (see `Catalog`). `medicines_loader` loads the medicine folders and `rules_loader`
-    the interaction rule files, in order (cached or parallel loaders can stand in)."""
+    it too (see `Catalog`). `loader` loads the medicine folders, classes.yaml and the
+    interaction rule files (a cached or parallel loader can stand in)."""
     problems = Problems()
     check_content_tree(root, problems)
     site_path = root / "site.yaml"
@@ -476,7 +476,7 @@ def load_catalog(root: Path, medicines_loader: Callable[[list[Path], Problems],
     reviewers, reviewers_map = load_reviewers(root, problems)
     folders = medicine_folders(root)
     medicines, failed = [], {}
-    for folder, source in zip(folders, medicines_loader(folders, problems)):
+    for folder, source in zip(folders, loader(load_medicine, folders, problems)):
         if source is None:
             failed[folder.name] = folder / RECORD_FILE
         else:
@@ -487,7 +487,7 @@ def load_catalog(root: Path, medicines_loader: Callable[[list[Path], Problems],
         if page is not None:
             pages.append(page)
     glossary = load_glossary(root / GLOSSARY_FILE, problems)
-    classes, interactions = load_interactions(root, problems, rules_loader)
+    classes, interactions = load_interactions(root, problems, loader)
     catalog = Catalog(root, loaded_site[0] if loaded_site else None, medicines, pages,
                       glossary=glossary, reviewers=reviewers, reviewers_map=reviewers_map,
                       classes=classes, interactions=interactions, failed_medicines=failed,
