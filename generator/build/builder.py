@@ -224,6 +224,15 @@ class PreviewSession:
         site_build = getattr(plugin, "site_build", None)
         return site_build.render_put_off if site_build is not None else None
 
+    def save(self) -> None:
+        """Write the site's record if a pass left it to the next one: the preview is
+        stopping, and its next start should find the site as it is (an unrecorded site is
+        built again in full)."""
+        state = self.state
+        if state is not None and state.unsaved and state.manifest_path:
+            _write_manifest(state.manifest_path, state.manifest)
+            state.unsaved = False
+
     @property
     def unsaved(self) -> bool:
         """The site changed since its record was last written: a pass without

@@ -25,10 +25,13 @@ from __future__ import annotations
 import contextvars
 import html
 import logging
+import os
 import shutil
+import signal
 import tempfile
 import threading
 import time
+from functools import partial
 from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
@@ -150,6 +153,9 @@ def serve(config_file: Path, dev_addr: str, *, jobs: int | None = None) -> None:
                            polling_interval=POLL_SECONDS)
     server.build_delay = SETTLE_SECONDS
     server.error_handler = lambda code: _error_page(site_dir, code)
+    # Stopped by a signal (a terminal closing, a process manager), the preview stops as on
+    # Ctrl-C: the site's record is written on the way out.
+    previous_handler = signal.signal(signal.SIGTERM, partial(_interrupt, os.getpid()))
     try:
         rebuild()
         for watched in [*watched_paths(config, config_file), again]:
@@ -160,10 +166,22 @@ def serve(config_file: Path, dev_addr: str, *, jobs: int | None = None) -> None:
             log.info("preview stopped")
         finally:
             server.shutdown()
+            session.save()
     finally:
+        signal.signal(signal.SIGTERM, previous_handler)
         if not cache_name:
             shutil.rmtree(site_dir, ignore_errors=True)
             shutil.rmtree(again, ignore_errors=True)
+
+
+def _interrupt(preview_pid: int, signum, frame) -> None:
+    if os.getpid() != preview_pid:
+        # A worker process forked during a build (its pool ends it with SIGTERM): it ends
+        # as it would have without this handler.
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+        return
+    raise KeyboardInterrupt
 
 
 class BackgroundHandouts:

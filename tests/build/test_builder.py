@@ -143,6 +143,26 @@ def test_the_preview_applies_a_save_in_memory_and_writes_what_a_build_would(proj
     assert (after.mode, after.pages_built, after.files_written) == ("incremental", 0, 0)
 
 
+@pytest.mark.parametrize("saved", [True, False])
+def test_a_preview_stopped_between_a_saves_two_passes_records_its_site_on_the_way_out(
+        project, content, saved):
+    """Stopped after a save's first pass (its PDFs not yet made), the preview writes the
+    site's record (`PreviewSession.save`, which `medguide serve` calls when it stops): the
+    next start builds only what changed. Unrecorded, the site would look changed by hand and
+    be built again in full."""
+    site, session = project / "site", builder.PreviewSession()
+    build(project / "mkdocs.yml", site, preview=True, session=session)
+    edit(content / "medicines" / "testofen" / "medicine.yaml",
+         "Testofen is a made-up medicine", "Testofen is an invented medicine")
+    assert session.update(defer_handouts=True).deferred_handouts and session.unsaved
+    if saved:
+        session.save()
+        assert not session.unsaved
+    restart = build(project / "mkdocs.yml", site, preview=True)
+    assert restart.mode == ("incremental" if saved else "full")
+    assert without_search_index(tree(site)) == cold_preview(project, content)
+
+
 @pytest.mark.parametrize("change", ["title", "new medicine", "settings"])
 def test_a_save_that_changes_the_pages_their_titles_or_the_settings_is_left_to_a_build(
         project, content, change):

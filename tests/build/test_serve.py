@@ -49,9 +49,10 @@ def wait_for(url: str, text: str, timeout: float = 30) -> str:
     raise AssertionError(f"{text!r} did not appear at {url}; last page:\n{page[:2000]}")
 
 
-def serve(project: Path, content: Path, config: Path | None = None):
+def serve(project: Path, content: Path, config: Path | None = None,
+          output: list[str] | None = None):
     """Run `medguide serve` on `content` (with `config`, or one written for it); yields its
-    address."""
+    address. Once it is stopped, what it printed is added to `output`."""
     config = config or write_mkdocs_config(project, content)
     port = free_port()
     process = subprocess.Popen(
@@ -62,8 +63,12 @@ def serve(project: Path, content: Path, config: Path | None = None):
         yield f"http://127.0.0.1:{port}"
     finally:
         os.killpg(process.pid, signal.SIGTERM)
-        output = process.communicate(timeout=10)[0]
-        assert "Traceback" not in output, output
+        printed = process.communicate(timeout=10)[0]
+        assert "Traceback" not in printed, printed
+        # Stopped by SIGTERM as by Ctrl-C: on the way out it records its site.
+        assert "preview stopped" in printed, printed
+        if output is not None:
+            output.append(printed)
 
 
 @pytest.fixture
@@ -232,3 +237,4 @@ def test_a_failure_in_the_background_is_left_to_the_pass_that_follows():
     background.start(broken)
     background.wait()
     assert calls == ["done"]
+
