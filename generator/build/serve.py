@@ -31,7 +31,6 @@ import signal
 import tempfile
 import threading
 import time
-from functools import partial
 from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
@@ -154,8 +153,10 @@ def serve(config_file: Path, dev_addr: str, *, jobs: int | None = None) -> None:
     server.build_delay = SETTLE_SECONDS
     server.error_handler = lambda code: _error_page(site_dir, code)
     # Stopped by a signal (a terminal closing, a process manager), the preview stops as on
-    # Ctrl-C: the site's record is written on the way out.
-    previous_handler = signal.signal(signal.SIGTERM, partial(_interrupt, os.getpid()))
+    # Ctrl-C: the site's record is written on the way out. Processes forked for a build keep
+    # SIGTERM's default from their first moment, since their pools end them with it.
+    previous_handler = signal.signal(signal.SIGTERM, _interrupt)
+    os.register_at_fork(after_in_child=_default_sigterm)
     try:
         rebuild()
         for watched in [*watched_paths(config, config_file), again]:
@@ -174,14 +175,12 @@ def serve(config_file: Path, dev_addr: str, *, jobs: int | None = None) -> None:
             shutil.rmtree(again, ignore_errors=True)
 
 
-def _interrupt(preview_pid: int, signum, frame) -> None:
-    if os.getpid() != preview_pid:
-        # A worker process forked during a build (its pool ends it with SIGTERM): it ends
-        # as it would have without this handler.
-        signal.signal(signum, signal.SIG_DFL)
-        os.kill(os.getpid(), signum)
-        return
+def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
+
+
+def _default_sigterm() -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 class BackgroundHandouts:
