@@ -190,8 +190,11 @@ class PreviewSession:
     (`load_content`) and the page events of the pages it converts: a plugin that works in
     `on_files`, `on_nav` or `on_post_build` would need a build."""
 
-    def __init__(self) -> None:
+    def __init__(self, jobs: int | None = None) -> None:
+        """`jobs`: how many worker processes a save may use (None: one per core), as
+        `build(jobs=)` for a build."""
         self.state: PreviewState | None = None
+        self.jobs = jobs
 
     def update(self, *, defer_handouts: bool = False) -> BuildReport | None:
         state, self.state = self.state, None  # kept again only if this update works
@@ -205,7 +208,7 @@ class PreviewSession:
         phases = progress.Phases()
         plugin.defer_handouts, plugin.phases = defer_handouts, phases
         try:
-            with build_lock(state.site_dir):
+            with build_lock(state.site_dir), workers.using(self.jobs):
                 report = _update(state, plugin, phases, defer_handouts)
         except Exception as exc:
             if (failed := _build_failure(exc, config)) is not None:
@@ -219,10 +222,16 @@ class PreviewSession:
 
     def put_off_handouts(self) -> Callable[[], None] | None:
         """What renders the PDFs the last pass put off (`build(defer_handouts)`) into the
-        cache, for the preview to run in the background; None when none were put off."""
+        cache, on this session's worker processes, for the preview to run in the
+        background; None when none were put off."""
         plugin = self.state.config.plugins.get("medguide") if self.state else None
         site_build = getattr(plugin, "site_build", None)
-        return site_build.render_put_off if site_build is not None else None
+        render = site_build.render_put_off if site_build is not None else None
+        return None if render is None else functools.partial(self._with_jobs, render)
+
+    def _with_jobs(self, call: Callable[[], None]) -> None:
+        with workers.using(self.jobs):
+            call()
 
     def save(self) -> None:
         """Write the site's record if a pass left it to the next one: the preview is

@@ -22,7 +22,6 @@ keeps answering throughout.
 
 from __future__ import annotations
 
-import contextvars
 import html
 import logging
 import os
@@ -104,7 +103,7 @@ def serve(config_file: Path, dev_addr: str, *, jobs: int | None = None) -> None:
     again = site_dir.with_name(site_dir.name + "-again")
     again.mkdir(parents=True, exist_ok=True)
 
-    session = PreviewSession()
+    session = PreviewSession(jobs=jobs)
 
     def follow_up() -> None:
         """Ask the server for the pass that finishes the last one (writing the PDFs it put
@@ -202,8 +201,6 @@ class BackgroundHandouts:
             self.done()
             return
         previous = self.thread
-        # The thread runs in this build's context: `--jobs` (`workers.JOBS`) holds there too.
-        context = contextvars.copy_context()
 
         def run() -> None:
             if previous is not None:
@@ -212,7 +209,7 @@ class BackgroundHandouts:
                 if generation != self.generation:
                     return  # a newer save asked for its own PDFs
             try:
-                context.run(render)
+                render()
             except Exception:  # the pass after it renders them again and reports why
                 log.debug("medguide: rendering put-off handouts failed", exc_info=True)
             with self.lock:

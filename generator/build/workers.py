@@ -18,8 +18,8 @@ from typing import Any, Callable, Iterator
 from generator.build.progress import Progress
 
 # How many worker processes the build in progress may use (`medguide build --jobs`); None
-# means one per core. Set for the length of a build by `using`; a thread the build starts
-# with its context (`contextvars.copy_context`) keeps it.
+# means one per core. Set for the length of a build, a preview's save or its PDFs by
+# `using`.
 JOBS: ContextVar[int | None] = ContextVar("medguide_jobs", default=None)
 MIN_CALLS = 32
 

@@ -13,7 +13,7 @@ import pytest
 from conftest import FIXTURES, ROOT, edit, write_mkdocs_config
 
 from bench import corpus  # the benchmark's record cloner
-from generator.build import builder
+from generator.build import builder, handouts, pipeline, workers
 from generator.build.builder import BuildFailed, build
 
 pytestmark = pytest.mark.pdf  # builds sites, handouts included
@@ -141,6 +141,32 @@ def test_the_preview_applies_a_save_in_memory_and_writes_what_a_build_would(proj
     # The site's record kept in step: a build after it (a restart) has nothing to do.
     after = build(project / "mkdocs.yml", site, preview=True)
     assert (after.mode, after.pages_built, after.files_written) == ("incremental", 0, 0)
+
+
+def test_a_preview_session_honours_jobs_in_its_saves_and_its_put_off_pdfs(project, content,
+                                                                         monkeypatch):
+    seen = []
+    real_run_calls = pipeline.run_calls
+
+    def run_calls(calls, label=""):
+        seen.append(("save", workers.worker_count()))
+        return real_run_calls(calls, label)
+
+    def run_jobs(jobs):
+        seen.append(("pdfs", workers.worker_count()))
+        for job in jobs:
+            yield b"%PDF-1.4 stand-in", 1, []
+
+    site, session = project / "site", builder.PreviewSession(jobs=1)
+    build(project / "mkdocs.yml", site, preview=True, session=session, jobs=1)
+    monkeypatch.setattr(pipeline, "run_calls", run_calls)
+    monkeypatch.setattr(handouts, "run_jobs", run_jobs)
+    edit(content / "medicines" / "testofen" / "medicine.yaml",
+         "Testofen is a made-up medicine", "Testofen is an invented medicine")
+    assert session.update(defer_handouts=True).deferred_handouts
+    session.put_off_handouts()()  # as the preview's background thread runs it
+    assert {kind for kind, _ in seen} == {"save", "pdfs"}
+    assert {count for _, count in seen} == {1}, seen
 
 
 @pytest.mark.parametrize("saved", [True, False])
