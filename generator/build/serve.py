@@ -34,8 +34,11 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
 
+import watchdog.observers
 from mkdocs.config import load_config
 from mkdocs.livereload import LiveReloadServer
+from watchdog.observers.api import BaseObserver
+from watchdog.observers.polling import PollingObserver
 
 from generator.build import progress
 from generator.build.builder import BuildFailed, PreviewSession, build
@@ -151,6 +154,7 @@ def serve(config_file: Path, dev_addr: str, *, jobs: int | None = None) -> None:
                            polling_interval=POLL_SECONDS)
     server.build_delay = SETTLE_SECONDS
     server.error_handler = lambda code: _error_page(site_dir, code)
+    server.observer = file_observer(watched_paths(config, config_file))
     # Stopped by a signal (a terminal closing, a process manager), the preview stops as on
     # Ctrl-C: the site's record is written on the way out. Processes forked for a build keep
     # SIGTERM's default from their first moment, since their pools end them with it.
@@ -223,6 +227,33 @@ class BackgroundHandouts:
     def wait(self) -> None:
         if self.thread is not None:
             self.thread.join()
+
+
+def file_observer(paths: list[Path]) -> BaseObserver:
+    """What tells the server a file was saved. MkDocs polls: it walks every watched folder
+    each POLL_SECONDS, and at a thousand medicines one walk of content/ (some 15,000 files)
+    takes about as long, so polling kept a core busy and each save's rebuild waiting for it.
+    The system's own notifications (inotify on Linux) cost nothing between saves; polling
+    stays where there are none, or too few to watch every folder."""
+    observer_class = watchdog.observers.Observer
+    if observer_class is PollingObserver or _folder_count(paths) > _watch_limit():
+        return PollingObserver(timeout=POLL_SECONDS)
+    return observer_class(timeout=POLL_SECONDS)
+
+
+def _folder_count(paths: list[Path]) -> int:
+    return sum(1 + sum(len(dirs) for _, dirs, _ in os.walk(path)) for path in paths
+               if path.is_dir())
+
+
+def _watch_limit() -> int:
+    """How many folders inotify may watch for this user, less a margin for other programs
+    (unknown: no limit assumed)."""
+    try:
+        limit = int(Path("/proc/sys/fs/inotify/max_user_watches").read_text())
+    except (OSError, ValueError):
+        return 1 << 30
+    return limit // 2
 
 
 def watched_paths(config, config_file: Path) -> list[Path]:

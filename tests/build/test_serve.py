@@ -18,7 +18,9 @@ from pathlib import Path
 
 import pytest
 from conftest import TEMPLATES, edit, medguide, tree, write_mkdocs_config
+from watchdog.observers.polling import PollingObserver
 
+from generator.build import serve as serve_module
 from generator.build.serve import BackgroundHandouts
 
 pytestmark = pytest.mark.pdf  # runs the preview server, which builds handouts
@@ -238,3 +240,14 @@ def test_a_failure_in_the_background_is_left_to_the_pass_that_follows():
     background.wait()
     assert calls == ["done"]
 
+
+
+def test_saves_are_noticed_by_the_systems_notifications_not_by_walking_the_folders(
+        tmp_path, monkeypatch):
+    """At a thousand medicines one walk of content/ takes as long as MkDocs' polling
+    interval: the preview watches with inotify, and polls only where it cannot."""
+    (tmp_path / "content" / "medicines" / "a").mkdir(parents=True)
+    observer = serve_module.file_observer([tmp_path / "content"])
+    assert not isinstance(observer, PollingObserver), type(observer)
+    monkeypatch.setattr(serve_module, "_watch_limit", lambda: 2)  # fewer than 3 folders
+    assert isinstance(serve_module.file_observer([tmp_path / "content"]), PollingObserver)
