@@ -67,6 +67,9 @@ class HandoutSettings:
     # same name from the last build (by file name). Pages then show at once; the preview
     # renders what was put off in a second pass (`HandoutBuild.deferred`).
     stand_ins: Mapping[str, Handout] = field(default_factory=dict)
+    # Rendering while the editor works (the preview's put-off PDFs): the PDFs are made by
+    # processes that yield the processor to the editor's next save (`pdf.run_jobs`).
+    background: bool = False
 
     def __post_init__(self) -> None:
         if self.paper not in PAPER_SIZES:
@@ -144,8 +147,8 @@ def render_put_off(catalog: Catalog, medicines: list[MedicineSource], templates_
     (`HandoutBuild.put_off`), so that the pass after it finds them made. The preview runs
     this in the background while the editor reads; a problem it meets is left for that
     pass to report where it belongs."""
-    build_handouts(catalog, medicines, templates_dir, replace(settings, stand_ins={}),
-                   rules=rules)
+    build_handouts(catalog, medicines, templates_dir,
+                   replace(settings, stand_ins={}, background=True), rules=rules)
 
 
 # ---------------------------------------------------------------- what goes on a handout
@@ -358,7 +361,7 @@ def build_handouts(catalog: Catalog, medicines: list[MedicineSource], templates_
     missing = [job for job in missing if job.file_name not in deferred]
     # Each PDF is stored as soon as it is made: a build stopped halfway keeps the ones done.
     bar = Progress("rendering handouts", len(missing))
-    with contextlib.closing(run_jobs(missing)) as results:
+    with contextlib.closing(run_jobs(missing, background=settings.background)) as results:
         for job in missing:
             try:
                 data, pages, problems = next(results)

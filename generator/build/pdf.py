@@ -269,12 +269,20 @@ def overflowing_panels(document) -> list[str]:
     return problems
 
 
-def run_jobs(jobs: list[HandoutJob]) -> Iterator[tuple[bytes, int, list[str]]]:
+# How much lower than the preview's own process the background PDF workers run (`nice`).
+BACKGROUND_NICENESS = 10
+
+
+def run_jobs(jobs: list[HandoutJob], *, background: bool = False
+             ) -> Iterator[tuple[bytes, int, list[str]]]:
     """Render jobs, in parallel over the build's workers when there is more than one,
     giving each result, in order, as soon as it is ready. Closing the iterator early
-    cancels the jobs not started."""
+    cancels the jobs not started. In the `background` (while the editor works in the
+    preview), the jobs always run in worker processes, at a lower priority: rendering a PDF
+    in this process would hold the interpreter the editor's next save needs, and at the
+    same priority the workers would take both cores from it."""
     workers = max(1, min(len(jobs), worker_count()))
-    if workers == 1:
+    if workers == 1 and not background:
         for job in jobs:
             yield render_pdf(job)
         return
@@ -282,7 +290,8 @@ def run_jobs(jobs: list[HandoutJob]) -> Iterator[tuple[bytes, int, list[str]]]:
     # runs threads, and forking a threaded process can deadlock).
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["weasyprint", __name__])
-    pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=context)
+    lower = {"initializer": os.nice, "initargs": (BACKGROUND_NICENESS,)} if background else {}
+    pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=context, **lower)
     try:
         yield from pool.map(render_pdf, jobs)
     finally:

@@ -152,7 +152,8 @@ def test_a_preview_session_honours_jobs_in_its_saves_and_its_put_off_pdfs(projec
         seen.append(("save", workers.worker_count()))
         return real_run_calls(calls, label)
 
-    def run_jobs(jobs):
+    def run_jobs(jobs, background=False):
+        assert background, "put-off PDFs render in the background"
         seen.append(("pdfs", workers.worker_count()))
         for job in jobs:
             yield b"%PDF-1.4 stand-in", 1, []
@@ -161,8 +162,9 @@ def test_a_preview_session_honours_jobs_in_its_saves_and_its_put_off_pdfs(projec
     build(project / "mkdocs.yml", site, preview=True, session=session, jobs=1)
     monkeypatch.setattr(pipeline, "run_calls", run_calls)
     monkeypatch.setattr(handouts, "run_jobs", run_jobs)
+    # Words no other test writes: the PDF cache may be shared between tests.
     edit(content / "medicines" / "testofen" / "medicine.yaml",
-         "Testofen is a made-up medicine", "Testofen is an invented medicine")
+         "Testofen is a made-up medicine", "Testofen is a medicine made up for --jobs")
     assert session.update(defer_handouts=True).deferred_handouts
     session.put_off_handouts()()  # as the preview's background thread runs it
     assert {kind for kind, _ in seen} == {"save", "pdfs"}

@@ -534,3 +534,31 @@ def test_with_stand_ins_a_changed_pdf_is_put_off_and_the_last_one_stands_in(cont
     assert second.rendered == ["testofen-oral.pdf"] and second.deferred == []
     [oral] = [h for h in second.handouts if h.file_name == "testofen-oral.pdf"]
     assert "right for me today?" in pdf_text(oral.path)
+
+
+
+def test_background_pdfs_render_in_worker_processes_that_yield_to_the_editor(monkeypatch):
+    """The preview's put-off PDFs: even on one worker they render in another process (this
+    one's interpreter is the editor's next save's), started at a lower priority."""
+    from generator.build import pdf
+
+    pools = []
+
+    class Pool:
+        def __init__(self, workers, **options):
+            pools.append((workers, options))
+
+        def map(self, function, jobs):
+            return [("rendered", job) for job in jobs]
+
+        def shutdown(self, **options):
+            pass
+
+    monkeypatch.setattr(pdf.concurrent.futures, "ProcessPoolExecutor", Pool)
+    with workers.using(1):
+        assert list(pdf.run_jobs(["a job"], background=True)) == [("rendered", "a job")]
+        assert pools == [(1, {"mp_context": pools[0][1]["mp_context"], "initializer": os.nice,
+                              "initargs": (pdf.BACKGROUND_NICENESS,)})]
+        monkeypatch.setattr(pdf, "render_pdf", lambda job: ("here", job))
+        assert list(pdf.run_jobs(["a job"])) == [("here", "a job")]  # a build: in-process
+    assert len(pools) == 1
