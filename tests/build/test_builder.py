@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, ROOT, edit, write_mkdocs_config
+from conftest import FIXTURES, HANDOUT_CACHE, ROOT, edit, write_mkdocs_config
 
 from bench import corpus  # the benchmark's record cloner
 from generator.build import builder, handouts, pipeline, workers
@@ -158,13 +158,16 @@ def test_a_preview_session_honours_jobs_in_its_saves_and_its_put_off_pdfs(projec
         for job in jobs:
             yield b"%PDF-1.4 stand-in", 1, []
 
+    # A handout cache of its own: the stand-in PDFs below must not reach other tests.
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        str(HANDOUT_CACHE), str(project / "handouts")), encoding="utf-8")
     site, session = project / "site", builder.PreviewSession(jobs=1)
-    build(project / "mkdocs.yml", site, preview=True, session=session, jobs=1)
+    build(config, site, preview=True, session=session, jobs=1)
     monkeypatch.setattr(pipeline, "run_calls", run_calls)
     monkeypatch.setattr(handouts, "run_jobs", run_jobs)
-    # Words no other test writes: the PDF cache may be shared between tests.
     edit(content / "medicines" / "testofen" / "medicine.yaml",
-         "Testofen is a made-up medicine", "Testofen is a medicine made up for --jobs")
+         "Testofen is a made-up medicine", "Testofen is an invented medicine")
     assert session.update(defer_handouts=True).deferred_handouts
     session.put_off_handouts()()  # as the preview's background thread runs it
     assert {kind for kind, _ in seen} == {"save", "pdfs"}
