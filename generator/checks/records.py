@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from generator.checks.interactions import check_interactions
 from generator.checks.review import check_overdue
 from generator.checks.review import check_review as check_record_review
-from generator.checks.text import check_text, iter_text
+from generator.checks.text import check_text, iter_text, repeated_citation
 from generator.content.loader import REVIEWERS_FILE, Catalog, MedicineSource, dotted
 from generator.content.problems import Problems, display_path
 from generator.content.sanitize import content_problems
@@ -404,3 +404,5 @@ def check_markdown(body: str, path, first_line: int, problems: Problems) -> None
             continue
         for column, message, hint in content_problems(line_text, markdown=True):
             problems.add(path, first_line + offset, column, "(body)", message, hint)
+        if found := repeated_citation(line_text):
+            problems.add(path, first_line + offset, found[0], "(body)", *found[1:])

@@ -8,6 +8,8 @@ import re
 from generator.model.records import Reference
 
 CITATION = re.compile(r"\[\^([^\]\s]+)\]")
+# The same reference cited twice in a row (`[^a][^a]`): it would read "1, 1".
+REPEATED_CITATION = re.compile(r"\[\^([^\]\s]+)\]\s*\[\^\1\]")
 
 
 def references_cited(markdown: str, references: list[Reference]) -> list[Reference]:

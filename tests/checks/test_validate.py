@@ -143,3 +143,22 @@ def test_safe_links_in_prose_are_not_flagged(content):
          "Call [Poison Control](tel:1-800-222-1222) or see [the label][l].\n\n"
          '[l]: https://example.org/label "Label: testofen"')
     assert check(content) == []
+
+
+@pytest.mark.parametrize("path,old,new,expected", [
+    ("medicines/baclofen/medicine.yaml", "multiple sclerosis (MS).[^ozobax]",
+     "multiple sclerosis (MS).[^ozobax][^ozobax]",
+     "medicines/baclofen/medicine.yaml:91:7: uses.approved[0]: cites [^ozobax] twice in a row"
+     " (cite it once; to cite two sources, use two keys)"),
+    ("interactions/alcohol--baclofen.yaml", "safe for you.[^nhs]", "safe for you.[^nhs] [^nhs]",
+     "interactions/alcohol--baclofen.yaml:6:13: what_to_do: cites [^nhs] twice in a row"
+     " (cite it once; to cite two sources, use two keys)"),
+])
+def test_a_reference_cited_twice_in_a_row_is_named_where_it_was_written(real_content, path,
+                                                                       old, new, expected):
+    """It would read "1, 1" on the page."""
+    edit(real_content / path, old, new)
+    catalog, problems = load_catalog(real_content)
+    found = [str(p).replace(f"{real_content}/", "")
+             for p in [*problems.items, *check_catalog(catalog, TODAY).items]]
+    assert expected in found, found
