@@ -15,6 +15,7 @@ import logging
 import multiprocessing
 import os
 import re
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -215,6 +216,12 @@ def render_pdf(job: HandoutJob) -> tuple[bytes, int, list[str]]:
     progress_logger.addHandler(cap)
     progress_logger.setLevel(logging.INFO)
     progress_logger.propagate = False
+    # WeasyPrint writes the handout's fonts into a temporary folder that it removes only
+    # when its font configuration is garbage-collected, which a worker process may never
+    # do (hundreds of folders were left in /tmp after a day of builds): each job's goes in
+    # a folder of its own, removed when the job ends.
+    scratch = tempfile.TemporaryDirectory(prefix="medguide-pdf-")
+    default_tempdir, tempfile.tempdir = tempfile.tempdir, scratch.name
     try:
         options = dict(pdf_variant="pdf/ua-1")
         document = HTML(string=job.html, base_url=job.base_url,
@@ -225,6 +232,8 @@ def render_pdf(job: HandoutJob) -> tuple[bytes, int, list[str]]:
     except PageCapReached as exc:
         return b"", exc.args[0], []  # no PDF: `build_handouts` reports the page rule
     finally:
+        tempfile.tempdir = default_tempdir
+        scratch.cleanup()
         logger.removeHandler(handler)
         progress_logger.removeHandler(cap)
         progress_logger.setLevel(saved[0])

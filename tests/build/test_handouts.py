@@ -10,6 +10,7 @@ import math
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -562,3 +563,16 @@ def test_background_pdfs_render_in_worker_processes_that_yield_to_the_editor(mon
         monkeypatch.setattr(pdf, "render_pdf", lambda job: ("here", job))
         assert list(pdf.run_jobs(["a job"])) == [("here", "a job")]  # a build: in-process
     assert len(pools) == 1
+
+
+def test_rendering_leaves_no_temporary_folders_behind(tmp_path, monkeypatch):
+    """WeasyPrint keeps a handout's fonts in a temporary folder that it removes only when
+    garbage-collected: each job's is removed when the job ends."""
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    with workers.using(1):  # in this process, so its temporary folder is the one above
+        made = build(FIXTURES / "content", tmp_path / "cache")
+    assert made.rendered
+    # (Jinja's compiled-template cache lives there too, on purpose.)
+    assert [p.name for p in scratch.iterdir() if not p.name.startswith("_jinja2-cache")] == []
