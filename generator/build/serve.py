@@ -154,7 +154,8 @@ def serve(config_file: Path, dev_addr: str, *, jobs: int | None = None) -> None:
                            polling_interval=POLL_SECONDS)
     server.build_delay = SETTLE_SECONDS
     server.error_handler = lambda code: _error_page(site_dir, code)
-    server.observer = file_observer(watched_paths(config, config_file))
+    watched = watched_paths(config, config_file)
+    server.observer = file_observer(watched)
     # Stopped by a signal (a terminal closing, a process manager), the preview stops as on
     # Ctrl-C: the site's record is written on the way out. Processes forked for a build keep
     # SIGTERM's default from their first moment, since their pools end them with it.
@@ -162,8 +163,8 @@ def serve(config_file: Path, dev_addr: str, *, jobs: int | None = None) -> None:
     os.register_at_fork(after_in_child=_default_sigterm)
     try:
         rebuild()
-        for watched in [*watched_paths(config, config_file), again]:
-            server.watch(str(watched))
+        for path in [*watched, again]:
+            server.watch(str(path))
         try:
             server.serve()
         except KeyboardInterrupt:
