@@ -22,6 +22,7 @@ keeps answering throughout.
 
 from __future__ import annotations
 
+import functools
 import html
 import logging
 import os
@@ -35,6 +36,9 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 import watchdog.observers
+from watchdog.events import (DirCreatedEvent, DirDeletedEvent, DirMovedEvent, FileClosedEvent,
+                             FileCreatedEvent, FileDeletedEvent, FileModifiedEvent,
+                             FileMovedEvent)
 from mkdocs.config import load_config
 from mkdocs.livereload import LiveReloadServer
 from watchdog.observers.api import BaseObserver
@@ -54,6 +58,13 @@ SETTLE_SECONDS = 0.05
 # In a folder of its own: a build locks the folder its site is in (see `builder.build_lock`),
 # and `medguide check` builds into .cache/check-site.
 PREVIEW_FOLDER = "preview/site"
+# What a save, a new file or a removed one looks like to the file observer (not: a file
+# opened, read or touched).
+SAVE_EVENTS = (FileCreatedEvent, FileModifiedEvent, FileMovedEvent, FileDeletedEvent,
+               FileClosedEvent, DirCreatedEvent, DirMovedEvent, DirDeletedEvent)
+# How long the editor must pause (no save) before the pass that writes put-off PDFs runs
+# (`BackgroundHandouts`).
+QUIET_SECONDS = 2.0
 
 
 class PreviewServer(LiveReloadServer):
@@ -140,14 +151,15 @@ def serve(config_file: Path, dev_addr: str, *, jobs: int | None = None) -> None:
                  "converted, "
                  f"{report.files_written} files written in {time.perf_counter() - start:.2f} s "
                  f"({progress.summary(report.phases)})")
-        if report.deferred_handouts:
-            # The pages are served now (the browser reloads once this returns). The PDFs
-            # they link render in the background, and the pass after that, with them in the
-            # cache, writes them and their sizes and page counts. A save meanwhile is served
-            # at once, and its own PDFs take the place of these.
-            handouts.start(session.put_off_handouts())
-        elif session.unsaved:
-            follow_up()
+        # The pages are served now (the browser reloads once this returns). The PDFs they
+        # link render in the background, and the pass after that, with them in the cache,
+        # writes them and their sizes and page counts (and the site's record). A save
+        # meanwhile is served at once, and its own PDFs take the place of these.
+        render = session.put_off_handouts() if report.deferred_handouts else None
+        if render is not None or session.unsaved:
+            handouts.start(render)
+        else:
+            handouts.passed()
 
     server = PreviewServer(builder=rebuild, host=host or "127.0.0.1", port=int(port),
                            root=str(site_dir), mount_path=urlsplit(config.site_url or "/").path,
@@ -190,42 +202,63 @@ def _default_sigterm() -> None:
 class BackgroundHandouts:
     """Renders the PDFs a preview pass put off, in a thread of their own, then calls `done`
     (which asks the server for the pass that writes them). Only the newest request counts:
-    a save while PDFs render makes them stale, and its own request replaces them."""
+    a save while PDFs render makes them stale, and its own request replaces them.
 
-    def __init__(self, done: Callable[[], None]) -> None:
+    `done` waits until no pass has run for `quiet_seconds`: the pass it asks for runs the
+    whole pipeline again (about a second at a thousand medicines) and the server holds
+    every request meanwhile, so an editor saving again and again would otherwise wait for
+    it between saves. The PDFs follow once the editor pauses."""
+
+    def __init__(self, done: Callable[[], None], quiet_seconds: float = QUIET_SECONDS) -> None:
         self.done = done
+        self.quiet_seconds = quiet_seconds
         self.generation = 0
+        self.last_pass = time.monotonic()
         self.lock = threading.Lock()
         self.thread: threading.Thread | None = None
 
+    def passed(self) -> None:
+        """A pass has just run: the pass `done` asks for waits for the editor's pause."""
+        self.last_pass = time.monotonic()
+
     def start(self, render: Callable[[], None] | None) -> None:
+        """After a pass that put off PDFs (`render` makes them) or left the site's record
+        unwritten (`render` is None): ask for the pass that finishes it."""
+        self.passed()
         with self.lock:
             self.generation += 1
             generation = self.generation
-        if render is None:
-            self.done()
-            return
         previous = self.thread
+
+        def current() -> bool:
+            with self.lock:
+                return generation == self.generation  # else a newer save asked
 
         def run() -> None:
             if previous is not None:
                 previous.join()  # one at a time: the process pool is the build's
-            with self.lock:
-                if generation != self.generation:
-                    return  # a newer save asked for its own PDFs
-            try:
-                render()
-            except Exception:  # the pass after it renders them again and reports why
-                log.debug("medguide: rendering put-off handouts failed", exc_info=True)
-            with self.lock:
-                if generation != self.generation:
+            if not current():
+                return
+            if render is not None:
+                try:
+                    render()
+                except Exception:  # the pass after it renders them again and reports why
+                    log.debug("medguide: rendering put-off handouts failed", exc_info=True)
+            while (left := self.quiet_seconds - (time.monotonic() - self.last_pass)) > 0:
+                if not current():
                     return
-            self.done()
+                time.sleep(min(left, 0.05))
+            if current():
+                self.done()
 
         self.thread = threading.Thread(target=run, name="medguide-handouts", daemon=True)
         self.thread.start()
 
     def wait(self) -> None:
+        """Wait for the PDFs being rendered, and drop the pass they would ask for: the
+        caller is about to build, which writes them (or puts them off again)."""
+        with self.lock:
+            self.generation += 1
         if self.thread is not None:
             self.thread.join()
 
@@ -238,8 +271,14 @@ def file_observer(paths: list[Path]) -> BaseObserver:
     stays where there are none, or too few to watch every folder."""
     observer_class = watchdog.observers.Observer
     if observer_class is PollingObserver or _folder_count(paths) > _watch_limit():
-        return PollingObserver(timeout=POLL_SECONDS)
-    return observer_class(timeout=POLL_SECONDS)
+        observer = PollingObserver(timeout=POLL_SECONDS)
+    else:
+        observer = observer_class(timeout=POLL_SECONDS)
+    # Only what a save does counts. inotify also reports files being opened and read, and
+    # a pass reads watched files (the handout templates, say): MkDocs, which asks for a
+    # rebuild on any event, would rebuild again and again. MkDocs calls `schedule` itself.
+    observer.schedule = functools.partial(observer.schedule, event_filter=list(SAVE_EVENTS))
+    return observer
 
 
 def _folder_count(paths: list[Path]) -> int:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from conftest import TEMPLATES, edit, medguide, tree, write_mkdocs_config
+from watchdog.events import FileSystemEventHandler
 from watchdog.observers.polling import PollingObserver
 
 from generator.build import serve as serve_module
@@ -215,31 +216,56 @@ def test_put_off_handouts_render_in_the_background_and_only_the_newest_request_c
         calls.append("done")
         finished.set()
 
-    background = BackgroundHandouts(done)
+    background = BackgroundHandouts(done, quiet_seconds=0)
     background.start(lambda: (calls.append("first"), release_first.wait(5)))
     time.sleep(0.05)
     assert calls == ["first"], "the first request renders in a thread; start returned at once"
     background.start(lambda: calls.append("second"))
     release_first.set()
     assert finished.wait(5)
-    background.wait()
+    background.thread.join()
     assert calls == ["first", "second", "done"], "only the newest request asks for a pass"
     calls.clear()
-    background.start(None)  # nothing was put off: the follow-up pass is asked for at once
+    finished.clear()
+    background.start(None)  # nothing was put off, but the site's record is left to write
+    assert finished.wait(5)
     assert calls == ["done"]
 
 
+def test_the_pass_that_writes_the_pdfs_waits_until_the_editor_pauses():
+    """Saves one right after another are not held up by that pass: it runs once no pass
+    has run for `quiet_seconds`, and only for the newest save."""
+    asked = []
+    background = BackgroundHandouts(lambda: asked.append(time.monotonic()), quiet_seconds=0.5)
+    background.start(lambda: None)
+    time.sleep(0.3)
+    background.passed()  # the next save's pass, which put off nothing
+    time.sleep(0.3)
+    assert asked == [], "0.3 s after the last pass: the editor has not paused yet"
+    last = time.monotonic()
+    background.start(lambda: None)  # and one more that did
+    background.thread.join(5)
+    assert len(asked) == 1 and asked[0] - last >= 0.5
+
+
+def test_a_build_takes_over_the_pass_the_background_pdfs_would_ask_for():
+    asked = []
+    background = BackgroundHandouts(lambda: asked.append("done"), quiet_seconds=0.2)
+    background.start(lambda: time.sleep(0.1))
+    background.wait()  # returns once the PDFs are made, without asking for the pass
+    time.sleep(0.3)
+    assert asked == []
+
+
 def test_a_failure_in_the_background_is_left_to_the_pass_that_follows():
-    calls = []
-    background = BackgroundHandouts(lambda: calls.append("done"))
+    finished = threading.Event()
+    background = BackgroundHandouts(finished.set, quiet_seconds=0)
 
     def broken():
         raise RuntimeError("WeasyPrint fell over")
 
     background.start(broken)
-    background.wait()
-    assert calls == ["done"]
-
+    assert finished.wait(5)
 
 
 def test_saves_are_noticed_by_the_systems_notifications_not_by_walking_the_folders(
@@ -251,3 +277,31 @@ def test_saves_are_noticed_by_the_systems_notifications_not_by_walking_the_folde
     assert not isinstance(observer, PollingObserver), type(observer)
     monkeypatch.setattr(serve_module, "_watch_limit", lambda: 2)  # fewer than 3 folders
     assert isinstance(serve_module.file_observer([tmp_path / "content"]), PollingObserver)
+
+
+def test_reading_a_watched_file_is_not_a_save(tmp_path):
+    """inotify reports files opened and read too; a pass reads watched files (the handout
+    templates), and a rebuild for each read would rebuild for ever."""
+    watched = tmp_path / "content"
+    watched.mkdir()
+    record = watched / "medicine.yaml"
+    record.write_text("name: a\n", encoding="utf-8")
+    events: list = []
+    handler = FileSystemEventHandler()
+    handler.on_any_event = events.append
+    observer = serve_module.file_observer([watched])
+    observer.schedule(handler, str(watched), recursive=True)
+    observer.start()
+    try:
+        time.sleep(0.3)
+        record.read_text(encoding="utf-8")
+        time.sleep(0.5)
+        assert events == []
+        record.write_text("name: b\n", encoding="utf-8")
+        deadline = time.monotonic() + 5
+        while not events and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert events, "a save is noticed"
+    finally:
+        observer.stop()
+        observer.join()
