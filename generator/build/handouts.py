@@ -142,13 +142,16 @@ class HandoutBuild:
 
 
 def render_put_off(catalog: Catalog, medicines: list[MedicineSource], templates_dir: Path,
-                   settings: HandoutSettings, rules: list[InteractionSource]) -> None:
-    """Render into the PDF cache the handouts of `medicines` that a preview pass put off
-    (`HandoutBuild.put_off`), so that the pass after it finds them made. The preview runs
-    this in the background while the editor reads; a problem it meets is left for that
-    pass to report where it belongs."""
+                   settings: HandoutSettings, rules: list[InteractionSource],
+                   put_off: set[str]) -> None:
+    """Render into the PDF cache the handouts a preview pass put off (of the medicines
+    whose slugs are in `put_off`: `HandoutBuild.put_off`), so that the pass after it finds
+    them made. `medicines` are the published ones, as in the pass. The preview runs this in
+    the background while the editor reads; a problem it meets is left for that pass to
+    report where it belongs."""
     build_handouts(catalog, medicines, templates_dir,
-                   replace(settings, stand_ins={}, background=True), rules=rules)
+                   replace(settings, stand_ins={}, background=True), rules=rules,
+                   only=put_off)
 
 
 # ---------------------------------------------------------------- what goes on a handout
@@ -309,8 +312,11 @@ def render_print_template(env: jinja2.Environment, templates_dir: Path, template
 def build_handouts(catalog: Catalog, medicines: list[MedicineSource], templates_dir: Path,
                    settings: HandoutSettings, plans: PickleCache | None = None,
                    inputs: Mapping[str, str] | None = None,
-                   rules: list[InteractionSource] | None = None) -> HandoutBuild:
-    """Every handout and wallet card of `medicines`, rendered or taken from the cache.
+                   rules: list[InteractionSource] | None = None,
+                   only: set[str] | None = None) -> HandoutBuild:
+    """Every handout and wallet card of `medicines`, rendered or taken from the cache; with
+    `only`, those of the medicines whose slugs it holds (all of `medicines` are still the
+    published ones, whose interactions with each other handouts list).
 
     `inputs` may give, by slug, a hash of everything a medicine's handouts depend on (its
     record, the templates, the other medicines' names and classes, the interaction store);
@@ -321,6 +327,8 @@ def build_handouts(catalog: Catalog, medicines: list[MedicineSource], templates_
     made or breaks a rule (too many pages, text that does not fit the wallet card).
     """
     assets = asset_digest(templates_dir / HANDOUT_TEMPLATES)
+    mine = sorted((source for source in medicines if only is None or source.slug in only),
+                  key=lambda source: source.slug)
     cached_pages: dict[tuple[str, str], int | None] = {}
 
     def cached(job: HandoutJob) -> int | None:
@@ -332,17 +340,17 @@ def build_handouts(catalog: Catalog, medicines: list[MedicineSource], templates_
     known: dict[str, list[HandoutJob]] = {}
     plan_keys: dict[str, str] = {}
     if plans is not None and inputs:
-        for source in medicines:
+        for source in mine:
             plan_keys[source.slug] = digest(inputs[source.slug], assets, settings.paper)
             remembered = plans.get(plan_keys[source.slug])
             if remembered is not None and all(cached(job) is not None
                                               for job in remembered):
                 known[source.slug] = remembered
     planned: dict[str, list[HandoutJob]] = {}
-    to_plan = {source.slug for source in medicines} - set(known)
+    to_plan = {source.slug for source in mine} - set(known)
     # The preview's first pass: a changed medicine whose every PDF has a stand-in is not even
     # planned (its HTML rendered) now; the next pass does it.
-    put_off = {source.slug: names for source in medicines
+    put_off = {source.slug: names for source in mine
                if settings.stand_ins and source.slug in to_plan
                and (names := handout_file_names(source))
                and all(name in settings.stand_ins for name in names)}
@@ -352,7 +360,7 @@ def build_handouts(catalog: Catalog, medicines: list[MedicineSource], templates_
                                   rules=rules):
             planned.setdefault(job.slug, []).append(
                 replace(job, key=job_key(job, assets, settings.paper)))
-    jobs = [job for source in sorted(medicines, key=lambda s: s.slug)
+    jobs = [job for source in mine
             for job in known.get(source.slug) or planned.get(source.slug, [])]
     missing = [job for job in jobs if cached(job) is None]
     deferred = {job.file_name for job in missing if job.file_name in settings.stand_ins}
@@ -391,7 +399,7 @@ def build_handouts(catalog: Catalog, medicines: list[MedicineSource], templates_
     by_slug: dict[str, list[HandoutJob]] = {}
     for job in jobs:
         by_slug.setdefault(job.slug, []).append(job)
-    for source in sorted(medicines, key=lambda s: s.slug):
+    for source in mine:
         build.handouts += [settings.stand_ins[name] for name in put_off.get(source.slug, [])]
         for job in by_slug.get(source.slug, []):
             if job.file_name in deferred:

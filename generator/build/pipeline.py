@@ -151,9 +151,8 @@ def _build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool,
                         for m in shown} if cache else None, rules=rules)
                 if result.handouts.put_off:
                     result.render_put_off = partial(
-                        render_put_off, catalog,
-                        [m for m in shown if m.slug in result.handouts.put_off],
-                        templates_dir, handouts, rules)
+                        render_put_off, catalog, shown, templates_dir, handouts, rules,
+                        set(result.handouts.put_off))
             except HandoutProblem as exc:
                 problems.add(exc.path, exc.line, 1, exc.field, exc.message, exc.hint)
             except TemplateProblem as exc:

@@ -174,6 +174,27 @@ def test_a_preview_session_honours_jobs_in_its_saves_and_its_put_off_pdfs(projec
     assert {count for _, count in seen} == {1}, seen
 
 
+def test_the_pdfs_rendered_in_the_background_are_the_ones_the_next_pass_uses(
+        tmp_path, real_content):
+    """On the real content, whose handouts list interactions between the guides: the
+    put-off PDFs are made from the same published guides as the pass, so the pass after
+    them renders nothing in the editor's way."""
+    config = write_mkdocs_config(tmp_path, real_content)
+    # A handout cache of its own: the shared one may hold the right PDF from an earlier run.
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        str(HANDOUT_CACHE), str(tmp_path / "handouts")), encoding="utf-8")
+    site, session = tmp_path / "site", builder.PreviewSession()
+    build(config, site, preview=True, session=session)
+    edit(real_content / "medicines" / "baclofen" / "medicine.yaml",
+         "questions_to_ask:\n  - ", "questions_to_ask:\n  - Is this new? ")
+    assert session.update(defer_handouts=True).deferred_handouts
+    session.put_off_handouts()()  # as the preview's background thread runs it
+    session.update()
+    made = session.state.config.plugins.get("medguide").site_build.handouts
+    assert made.rendered == [] and made.deferred == []
+    assert "baclofen-oral.pdf" in made.cached
+
+
 @pytest.mark.parametrize("saved", [True, False])
 def test_a_preview_stopped_between_a_saves_two_passes_records_its_site_on_the_way_out(
         project, content, saved):
