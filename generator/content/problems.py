@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,8 +90,14 @@ class Problems:
 
 def display_path(path: Path | str) -> str:
     """Paths relative to the working directory when possible: short and clickable in editors."""
-    path = Path(path)
+    return _relative_to(str(path), os.getcwd())
+
+
+@functools.lru_cache(maxsize=1024)
+def _relative_to(path: str, cwd: str) -> str:
+    # Remembered: the checks name the same few files for each of a thousand medicines,
+    # and resolving a path reads every folder on its way.
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(Path(path).resolve().relative_to(Path(cwd).resolve()))
     except ValueError:
-        return str(path)
+        return path
