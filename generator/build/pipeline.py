@@ -184,12 +184,15 @@ def _build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool,
     return result
 
 
-def _load_one(load, item: Path, cache: PickleCache | None, key: str | None):
+def _load_one(load, item: Path, cache: PickleCache | None, key: str | None
+              ) -> tuple[tuple, bool]:
+    """The loaded record and its problems, and whether they were stored in the cache."""
     found = Problems()
     outcome = load(item, found), found
-    if cache is not None and outcome[0] is not None and not found.errors:
+    stored = cache is not None and outcome[0] is not None and not found.errors
+    if stored:
         cache.put(key, outcome)  # in the worker, so the writing is spread over the cores too
-    return outcome
+    return outcome, stored
 
 
 def _load_cached(load, items: list[Path], keys: dict[Path, str] | None,
@@ -206,10 +209,12 @@ def _load_cached(load, items: list[Path], keys: dict[Path, str] | None,
     missing = [item for item in items if item not in loaded]
     calls = [partial(_load_one, load, item, cache, keys[item] if keys else None)
              for item in missing]
-    for item, outcome in zip(missing, run_calls(calls, label)):
+    for item, (outcome, stored) in zip(missing, run_calls(calls, label)):
         loaded[item] = outcome
-        if keys is not None:
-            cache.used.add(keys[item])  # stored by the worker
+        if stored:
+            # Stored by a worker: kept in memory here too, so the preview's first save
+            # gets it back without reading the file (and as the object the build used).
+            cache.remember(keys[item], outcome)
     sources = []
     for item in items:
         source, found = loaded[item]
@@ -361,10 +366,10 @@ def _cached_or_rendered(cache: CoreCache | None, keys: dict[int, str], renders: 
     missing = [index for index in range(len(renders)) if index not in rendered]
     jobs = [partial(render_and_store, renders[index], cache.pages if cache else None,
                     keys.get(index)) for index in missing]
-    for index, outcome in zip(missing, run_calls(jobs, label)):
+    for index, (outcome, stored) in zip(missing, run_calls(jobs, label)):
         rendered[index] = outcome
-        if cache:
-            cache.pages.used.add(keys[index])
+        if stored:  # by a worker: kept in memory here too (see `_load_cached`)
+            cache.pages.remember(keys[index], outcome)
     return [rendered[index] for index in range(len(renders))]
 
 
@@ -382,18 +387,21 @@ def checker_data_cached(cache: CoreCache | None, shared: str | None, index: Inte
     return data
 
 
-def _render_pair(render, cache: PickleCache | None, key: str | None) -> Page:
+def _render_pair(render, cache: PickleCache | None, key: str | None) -> tuple[Page, bool]:
+    """The pair's page, and whether it was stored in the cache."""
     page = render()
     if cache is not None:
         cache.put(key, page)
-    return page
+    return page, cache is not None
 
 
-def _render_one(render, cache: PickleCache | None, key: str | None) -> tuple:
+def _render_one(render, cache: PickleCache | None, key: str | None) -> tuple[tuple, bool]:
+    """A medicine's pages and problems, and whether they were stored in the cache."""
     pages, found = outcome = render()
-    if cache is not None and not found:
+    stored = cache is not None and not found
+    if stored:
         cache.put(key, outcome)  # in the worker, so the writing is spread over the cores too
-    return outcome
+    return outcome, stored
 
 
 def medicines_with_errors(problems: Problems, content_dir: Path) -> set[str]:
