@@ -38,7 +38,7 @@ from generator.build.pdf import (
 )
 from generator.build.progress import Progress
 from generator.content.interactions import InteractionIndex
-from generator.content.loader import Catalog, InteractionSource, MedicineSource
+from generator.content.loader import Catalog, MedicineSource
 from generator.content.pages import display_name, medicine_page_uri, page_url
 from generator.content.sanitize import clean_html
 from generator.model.citations import CITATION
@@ -142,15 +142,16 @@ class HandoutBuild:
 
 
 def render_put_off(catalog: Catalog, medicines: list[MedicineSource], templates_dir: Path,
-                   settings: HandoutSettings, rules: list[InteractionSource],
+                   settings: HandoutSettings, index: InteractionIndex,
                    put_off: set[str]) -> None:
     """Render into the PDF cache the handouts a preview pass put off (of the medicines
     whose slugs are in `put_off`: `HandoutBuild.put_off`), so that the pass after it finds
-    them made. `medicines` are the published ones, as in the pass. The preview runs this in
+    them made. `medicines` are the published ones and `index` their interactions, as in
+    the pass (whose index has them worked out already). The preview runs this in
     the background while the editor reads; a problem it meets is left for that pass to
     report where it belongs."""
     build_handouts(catalog, medicines, templates_dir,
-                   replace(settings, stand_ins={}, background=True), rules=rules,
+                   replace(settings, stand_ins={}, background=True), index=index,
                    only=put_off)
 
 
@@ -268,14 +269,15 @@ def handout_context(catalog: Catalog, source: MedicineSource, group: FormGroup,
 
 def plan_handouts(catalog: Catalog, medicines: list[MedicineSource], templates_dir: Path,
                   settings: HandoutSettings, only: set[str] | None = None,
-                  rules: list[InteractionSource] | None = None) -> list[HandoutJob]:
+                  index: InteractionIndex | None = None) -> list[HandoutJob]:
     """Every PDF the site needs (or those of the medicines whose slugs are in `only`), with
-    its HTML rendered from the record. `medicines` are all the published ones, and `rules`
-    the published interaction rules (None: all): those between them show on handouts."""
+    its HTML rendered from the record. `medicines` are all the published ones, and `index`
+    their interactions with the published rules (None: with all rules): they show on
+    handouts."""
     env = make_environment(templates_dir)
     env.filters["inline"] = inline_markdown
     base_url = (templates_dir / HANDOUT_TEMPLATES).resolve().as_uri() + "/"
-    index = InteractionIndex(catalog, medicines, rules)
+    index = index or InteractionIndex(catalog, medicines)
     jobs = []
     for source in sorted(medicines, key=lambda s: s.slug):
         if only is not None and source.slug not in only:
@@ -312,7 +314,7 @@ def render_print_template(env: jinja2.Environment, templates_dir: Path, template
 def build_handouts(catalog: Catalog, medicines: list[MedicineSource], templates_dir: Path,
                    settings: HandoutSettings, plans: PickleCache | None = None,
                    inputs: Mapping[str, str] | None = None,
-                   rules: list[InteractionSource] | None = None,
+                   index: InteractionIndex | None = None,
                    only: set[str] | None = None) -> HandoutBuild:
     """Every handout and wallet card of `medicines`, rendered or taken from the cache; with
     `only`, those of the medicines whose slugs it holds (all of `medicines` are still the
@@ -357,7 +359,7 @@ def build_handouts(catalog: Catalog, medicines: list[MedicineSource], templates_
     to_plan -= set(put_off)
     if to_plan:
         for job in plan_handouts(catalog, medicines, templates_dir, settings, only=to_plan,
-                                  rules=rules):
+                                  index=index):
             planned.setdefault(job.slug, []).append(
                 replace(job, key=job_key(job, assets, settings.paper)))
     jobs = [job for source in mine

@@ -148,10 +148,10 @@ def _build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool,
                     plans=cache.handout_plans if cache else None,
                     inputs={m.slug: cache.derived_key(shared, "handouts", cache.folder_digests.get(
                         m.path.parent) or folder_digest(m.path.parent))
-                        for m in shown} if cache else None, rules=rules)
+                        for m in shown} if cache else None, index=index)
                 if result.handouts.put_off:
                     result.render_put_off = partial(
-                        render_put_off, catalog, shown, templates_dir, handouts, rules,
+                        render_put_off, catalog, shown, templates_dir, handouts, index,
                         set(result.handouts.put_off))
             except HandoutProblem as exc:
                 problems.add(exc.path, exc.line, 1, exc.field, exc.message, exc.hint)
