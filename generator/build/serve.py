@@ -13,7 +13,8 @@ the preview again only rebuilds what changed since it last ran. The search index
 the first build only: search in the preview can lag behind edits until it is restarted.
 A save that changes a PDF handout is served in two passes: first the pages (linking the PDF
 of the last pass); then, once the new PDF has rendered in the background (a save meanwhile
-is served at once), the PDF itself and the pages that give its size.
+is served at once) and the editor has paused for `QUIET_SECONDS`, the PDF itself and the
+pages that give its size.
 
 If a rebuild stops (a broken theme template, say), every page address answers with the
 problem, its file and line, and reloads itself until the next rebuild works; the server
