@@ -216,6 +216,9 @@ class CoreCache:
         # Keys worked out from other hashes, kept for the life of the process (the preview's
         # saves): a thousand rule keys are a thousand hashes to make again otherwise.
         self.derived_keys: dict[tuple[str, ...], str] = {}
+        # The last build's interaction pairs (`InteractionIndex.pair_rules`) under the hash
+        # of what they were resolved from.
+        self.resolved_pairs: tuple[str, list] | None = None
 
     def derived_key(self, *parts: str) -> str:
         """`digest(*parts)`, remembered."""

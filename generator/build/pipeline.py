@@ -140,6 +140,11 @@ def _build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool,
     rules = [r for r in catalog.interactions
              if include_drafts or preview or not r.record.review.is_draft]
     index = InteractionIndex(catalog, shown, rules)
+    # The pairs follow from the rules, the classes and the medicines' identities and
+    # classes (all in `shared`) and from which medicines are shown.
+    pairs_key = digest(shared, "pairs", *(m.slug for m in shown)) if cache else None
+    if cache and cache.resolved_pairs and cache.resolved_pairs[0] == pairs_key:
+        index.reuse_pairs(cache.resolved_pairs[1])
     if handouts is not None and not problems.errors:
         with phases.phase("handouts"):
             try:
@@ -166,6 +171,8 @@ def _build_site(content_dir: Path, templates_dir: Path, *, include_drafts: bool,
                                       pair_renderer=partial(render_pairs_fast, cache,
                                                             shared))
         result.files[CHECKER_DATA_URI] = checker_data_cached(cache, shared, index, shown)
+    if cache and not (cache.resolved_pairs and cache.resolved_pairs[0] == pairs_key):
+        cache.resolved_pairs = (pairs_key, index.pair_rules())
     with phases.phase("check pages"):
         # A page whose template failed is already reported: links to it are not broken
         # too.

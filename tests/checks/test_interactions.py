@@ -392,3 +392,18 @@ def test_class_membership_makes_class_rules_apply(real):
     assert diazepam["opioids"].severity.value == "major"
     assert index.pair("baclofen", "levetiracetam").source.path.name == (
         "baclofen--levetiracetam.yaml")
+
+
+def test_pairs_resolved_once_can_be_given_to_an_index_of_the_same_content():
+    """The preview keeps each pass's pairs (`pair_rules`) and gives them to the next pass's
+    index while the rules and the medicines' identities are unchanged (`reuse_pairs`)."""
+    catalog, _ = load_catalog(ROOT / "content")
+    resolved = InteractionIndex(catalog)
+    kept = resolved.pair_rules()
+    again = InteractionIndex(load_catalog(ROOT / "content")[0])
+    again.reuse_pairs(kept)
+    assert len(kept) > 10
+    assert [(p.first.slug, p.second.slug, p.source.path) for p in again.pairs] == \
+        [(p.first.slug, p.second.slug, p.source.path) for p in resolved.pairs]
+    assert all(p.first is again.medicines[p.first.slug] for p in again.pairs), \
+        "the pairs hold the new index's medicines"
